@@ -167,10 +167,6 @@ void IOLoop::clear_instance() {
     }
 }
 
-bool IOLoop::on_loop_thread() const noexcept {
-    return std::this_thread::get_id() == thread_id_.load(std::memory_order_relaxed);
-}
-
 // ---- handlers -------------------------------------------------------------------------------
 
 IOLoop::HandlerEntry* IOLoop::entry(int fd) const noexcept {
@@ -278,6 +274,8 @@ void IOLoop::remove_timeout(TimeoutHandle handle) noexcept {
 }
 
 void IOLoop::collect_due_timers(TimePoint now) {
+    // Rebuild before popping: popping a mass of cancelled entries one by one costs O(n log n).
+    if (cancellations_ > kRebuildThreshold && cancellations_ > heap_.size() / 2) rebuild_heap();
     while (!heap_.empty()) {
         const HeapEntry& top = heap_.front();
         TimerSlot& s = timer_slots_[top.slot];
@@ -294,7 +292,6 @@ void IOLoop::collect_due_timers(TimePoint now) {
             free_slots_.push_back(slot);
         }
     }
-    if (cancellations_ > kRebuildThreshold && cancellations_ > heap_.size() / 2) rebuild_heap();
 }
 
 void IOLoop::run_due_timers() {
@@ -345,7 +342,7 @@ int IOLoop::poll_timeout_ms() {
 void IOLoop::enqueue(Callback cb) {
     if (on_loop_thread()) {
         if (closing_ || closed_) return;
-        callbacks_.push_back(std::move(cb));
+        callbacks_.push(std::move(cb));
         return;
     }
     Callback dropped;  // destroyed outside the lock: its destructor may call back into the loop
@@ -382,7 +379,7 @@ void IOLoop::drain_signal_queue() {
     signals_->pending.store(false, std::memory_order_relaxed);
     for (auto& slot : signals_->slots) {
         if (slot.state.load(std::memory_order_acquire) == SignalQueue::kReady) {
-            running_batch_.push_back(std::move(slot.cb));
+            running_batch_.push(std::move(slot.cb));
             slot.state.store(SignalQueue::kFree, std::memory_order_release);
         }
     }
@@ -457,15 +454,14 @@ void IOLoop::start() {
         running_batch_.swap(callbacks_);
         if (remote_pending_.load(std::memory_order_acquire)) {
             std::lock_guard lock(remote_mutex_);
-            for (auto& cb : remote_callbacks_) running_batch_.push_back(std::move(cb));
+            for (auto& cb : remote_callbacks_) running_batch_.push(std::move(cb));
             remote_callbacks_.clear();
             remote_pending_.store(false, std::memory_order_relaxed);
         }
         if (signals_->pending.load(std::memory_order_acquire)) drain_signal_queue();
         if (!heap_.empty()) collect_due_timers(time());
 
-        for (auto& cb : running_batch_) run_callback(cb);
-        running_batch_.clear();
+        running_batch_.drain([this](Callback& cb) { run_callback(cb); });
         if (!due_timers_.empty()) run_due_timers();
 
         bool more = !callbacks_.empty() || remote_pending_.load(std::memory_order_acquire) ||
@@ -520,9 +516,7 @@ void IOLoop::close(bool all_fds) {
     handlers.clear();
     remote.clear();
     while (!callbacks_.empty() || !heap_.empty()) {
-        std::vector<Callback> cbs;
-        cbs.swap(callbacks_);
-        cbs.clear();
+        callbacks_.clear();
         std::vector<HeapEntry> heap;
         heap.swap(heap_);
         for (auto& h : heap) due_timers_.push_back(h.slot);

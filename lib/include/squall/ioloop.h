@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "squall/concurrent.h"
+#include "squall/detail/callback_queue.h"
 #include "squall/function.h"
 #include "squall/poller/poller.h"
 
@@ -183,7 +184,10 @@ public:
     /// (Tornado 4.3+; 4.0 raised).
     template <class F>
     void add_callback(F&& callback) {
-        enqueue(wrap(std::forward<F>(callback)));
+        if (on_loop_thread() && !closing_ && !closed_) [[likely]]
+            callbacks_.push(wrap(std::forward<F>(callback)));  // the lock-free common case
+        else
+            enqueue(wrap(std::forward<F>(callback)));
     }
     /// Like add_callback, callable from a signal handler: no lock and no allocation. The
     /// callable must fit MoveOnlyFunction's inline storage; returns false when the fixed queue
@@ -240,7 +244,9 @@ private:
     void dispatch_ready();
     void drain_signal_queue();
     void rebuild_heap();
-    bool on_loop_thread() const noexcept;
+    bool on_loop_thread() const noexcept {
+        return std::this_thread::get_id() == thread_id_.load(std::memory_order_relaxed);
+    }
 
     std::unique_ptr<Poller> poller_;
     TimeFunc time_func_ = nullptr;
@@ -258,8 +264,9 @@ private:
     std::size_t cancellations_ = 0;
     std::size_t live_timers_ = 0;
 
-    std::vector<Callback> callbacks_;       // queued by the loop thread, no lock
-    std::vector<Callback> running_batch_;   // this iteration's callbacks and due timers
+    detail::CallbackBlockPool callback_pool_;  // declared first: the queues give blocks back
+    detail::CallbackQueue callbacks_{callback_pool_};      // queued by the loop thread, no lock
+    detail::CallbackQueue running_batch_{callback_pool_};  // this iteration's callbacks
     std::mutex remote_mutex_;
     std::vector<Callback> remote_callbacks_;  // queued by other threads
     std::atomic<bool> remote_pending_{false};
