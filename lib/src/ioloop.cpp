@@ -461,8 +461,11 @@ void IOLoop::start() {
         if (signals_->pending.load(std::memory_order_acquire)) drain_signal_queue();
         if (!heap_.empty()) collect_due_timers(time());
 
+        const bool watch = blocking_threshold_ > Duration::zero();
+        TimePoint work_started = watch ? Clock::now() : TimePoint{};
         running_batch_.drain([this](Callback& cb) { run_callback(cb); });
         if (!due_timers_.empty()) run_due_timers();
+        if (watch) check_blocking(work_started);
 
         bool more = !callbacks_.empty() || remote_pending_.load(std::memory_order_acquire) ||
                     signals_->pending.load(std::memory_order_acquire);
@@ -474,8 +477,40 @@ void IOLoop::start() {
                            std::string(poller_->name()).c_str(), ec.message().c_str());
             throw std::system_error(ec, "IOLoop poll");
         }
-        dispatch_ready();
+        if (blocking_threshold_ > Duration::zero()) {
+            TimePoint dispatch_started = Clock::now();
+            dispatch_ready();
+            check_blocking(dispatch_started);
+        } else {
+            dispatch_ready();
+        }
     }
+}
+
+void IOLoop::set_blocking_log_threshold(Duration threshold) {
+    blocking_threshold_ = threshold;
+    blocking_action_ = nullptr;
+}
+
+void IOLoop::set_blocking_signal_threshold(Duration threshold,
+                                           MoveOnlyFunction<void(Duration)> action) {
+    blocking_threshold_ = threshold;
+    blocking_action_ = std::move(action);
+}
+
+void IOLoop::check_blocking(TimePoint started) {
+    Duration elapsed = Clock::now() - started;
+    if (elapsed <= blocking_threshold_) return;
+    if (blocking_action_) {
+        try {
+            blocking_action_(elapsed);
+        } catch (...) {
+            handle_callback_exception(std::current_exception());
+        }
+        return;
+    }
+    gen_log().logf(LogLevel::warning, "IOLoop blocked for %.3f seconds",
+                   std::chrono::duration<double>(elapsed).count());
 }
 
 void IOLoop::close(bool all_fds) {

@@ -14,27 +14,13 @@
 #include <vector>
 
 #include "backends.h"
+#include "poll_bits.h"
 
 namespace squall::detail {
 namespace {
 
 constexpr unsigned kRingEntries = 1024;
 constexpr std::uint64_t kIgnore = ~std::uint64_t{0};  // user_data of POLL_REMOVE requests
-
-unsigned to_poll(Events e) {
-    unsigned m = POLLERR | POLLHUP;
-    if (any(e, Events::read)) m |= POLLIN | POLLPRI;
-    if (any(e, Events::write)) m |= POLLOUT;
-    return m;
-}
-
-Events from_poll(unsigned r) {
-    Events e = Events::none;
-    if (r & (POLLIN | POLLPRI)) e |= Events::read;
-    if (r & POLLOUT) e |= Events::write;
-    if (r & (POLLERR | POLLHUP | POLLNVAL)) e |= Events::error;
-    return e;
-}
 
 class IoUringPoller final : public Poller {
 public:
@@ -54,7 +40,7 @@ public:
         FdState& s = fds_[static_cast<size_t>(fd)];
         if (s.active) return errno_code(EEXIST);
         s.active = true;
-        s.mask = to_poll(events);
+        s.mask = (to_poll_bits(events) | POLLERR | POLLHUP);
         ++s.gen;
         arm(fd, s);
         return {};
@@ -62,7 +48,7 @@ public:
     std::error_code modify(int fd, Events events) override {
         FdState* s = state(fd);
         if (!s) return errno_code(ENOENT);
-        unsigned mask = to_poll(events);
+        unsigned mask = (to_poll_bits(events) | POLLERR | POLLHUP);
         if (mask == s->mask) return {};
         s->mask = mask;
         if (s->armed) {
@@ -158,7 +144,7 @@ private:
         s.armed = false;
         rearm_.push_back(fd);
         if (cqe->res == -ECANCELED) return;
-        Events ev = cqe->res < 0 ? Events::error : from_poll(static_cast<unsigned>(cqe->res));
+        Events ev = cqe->res < 0 ? Events::error : from_poll_bits(static_cast<unsigned>(cqe->res));
         if (ev != Events::none) out.push_back({fd, ev});
     }
 

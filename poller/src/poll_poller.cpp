@@ -6,24 +6,10 @@
 #include <vector>
 
 #include "backends.h"
+#include "poll_bits.h"
 
 namespace squall::detail {
 namespace {
-
-short to_poll(Events e) {
-    short m = 0;
-    if (any(e, Events::read)) m |= POLLIN | POLLPRI;
-    if (any(e, Events::write)) m |= POLLOUT;
-    return m;
-}
-
-Events from_poll(short r) {
-    Events e = Events::none;
-    if (r & (POLLIN | POLLPRI)) e |= Events::read;
-    if (r & POLLOUT) e |= Events::write;
-    if (r & (POLLERR | POLLHUP | POLLNVAL)) e |= Events::error;
-    return e;
-}
 
 class PollPoller final : public Poller {
 public:
@@ -34,13 +20,13 @@ public:
         if (static_cast<size_t>(fd) >= slot_.size()) slot_.resize(static_cast<size_t>(fd) + 1, -1);
         if (slot_[static_cast<size_t>(fd)] >= 0) return errno_code(EEXIST);
         slot_[static_cast<size_t>(fd)] = static_cast<int>(fds_.size());
-        fds_.push_back({fd, to_poll(events), 0});
+        fds_.push_back({fd, static_cast<short>(to_poll_bits(events)), 0});
         return {};
     }
     std::error_code modify(int fd, Events events) override {
         int s = slot_of(fd);
         if (s < 0) return errno_code(ENOENT);
-        fds_[static_cast<size_t>(s)].events = to_poll(events);
+        fds_[static_cast<size_t>(s)].events = static_cast<short>(to_poll_bits(events));
         return {};
     }
     std::error_code remove(int fd) override {
@@ -61,7 +47,7 @@ public:
             if (n == 0) break;
             if (p.revents == 0) continue;
             --n;
-            out.push_back({p.fd, from_poll(p.revents)});
+            out.push_back({p.fd, from_poll_bits(static_cast<unsigned short>(p.revents))});
         }
         return {};
     }

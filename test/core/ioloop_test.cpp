@@ -13,6 +13,7 @@
 
 #include "async_test.h"
 #include "catch.h"
+#include "socket_pair.h"
 #include "squall/gen.h"
 #include "squall/ioloop.h"
 
@@ -20,21 +21,8 @@ using namespace squall;
 using namespace std::chrono_literals;
 using squall::testing::AsyncTest;
 using squall::testing::LogCapture;
+using squall::testing::SocketPair;
 
-namespace {
-
-struct SocketPair {
-    int fds[2] = {-1, -1};
-    SocketPair() {
-        REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) == 0);
-    }
-    ~SocketPair() {
-        for (int fd : fds)
-            if (fd >= 0) ::close(fd);
-    }
-};
-
-}  // namespace
 
 TEST_CASE_METHOD(AsyncTest, "add_callback from a timeout wakes an idle loop", "[core][ioloop]") {
     bool ran = false;
@@ -84,11 +72,11 @@ TEST_CASE_METHOD(AsyncTest, "a timeout of one microsecond fires", "[core][ioloop
 
 TEST_CASE_METHOD(AsyncTest, "adding a handler twice for one fd throws", "[core][ioloop]") {
     SocketPair sp;
-    io_loop().add_handler(sp.fds[0], [](int, Events) {}, IOLoop::READ);
-    CHECK_THROWS_AS(io_loop().add_handler(sp.fds[0], [](int, Events) {}, IOLoop::READ),
+    io_loop().add_handler(sp.a, [](int, Events) {}, IOLoop::READ);
+    CHECK_THROWS_AS(io_loop().add_handler(sp.a, [](int, Events) {}, IOLoop::READ),
                     std::logic_error);
     CHECK(io_loop().handler_count() == 1);
-    io_loop().remove_handler(sp.fds[0]);
+    io_loop().remove_handler(sp.a);
     CHECK(io_loop().handler_count() == 0);
 }
 
@@ -100,13 +88,13 @@ TEST_CASE_METHOD(AsyncTest, "removing an unknown handler is not an error", "[cor
 
 TEST_CASE_METHOD(AsyncTest, "READ and WRITE are reported together", "[core][ioloop][net]") {
     SocketPair sp;
-    REQUIRE(::write(sp.fds[1], "abc", 3) == 3);
+    REQUIRE(::write(sp.b, "abc", 3) == 3);
     Events seen = Events::none;
     std::string got;
     run_sync([&] {
         Promise<void> done;
         io_loop().add_handler(
-            sp.fds[0],
+            sp.a,
             [&, done](int fd, Events ev) mutable {
                 seen = ev;
                 char buf[16];
@@ -129,12 +117,12 @@ TEST_CASE_METHOD(AsyncTest, "update_handler changes what is reported", "[core][i
     run_sync([&] {
         Promise<void> done;
         io_loop().add_handler(
-            sp.fds[0],
+            sp.a,
             [&, done](int fd, Events ev) mutable {
                 if (any(ev, IOLoop::WRITE)) {
                     ++write_events;
                     io_loop().update_handler(fd, IOLoop::READ);
-                    REQUIRE(::write(sp.fds[1], "x", 1) == 1);
+                    REQUIRE(::write(sp.b, "x", 1) == 1);
                 } else if (any(ev, IOLoop::READ)) {
                     io_loop().remove_handler(fd);
                     done.set_result();
@@ -149,13 +137,12 @@ TEST_CASE_METHOD(AsyncTest, "update_handler changes what is reported", "[core][i
 TEST_CASE_METHOD(AsyncTest, "the peer closing reports an event and the handler sees EOF",
                  "[core][ioloop][net]") {
     SocketPair sp;
-    ::close(sp.fds[1]);
-    sp.fds[1] = -1;
+    sp.close_b();
     ssize_t last_read = -2;
     run_sync([&] {
         Promise<void> done;
         io_loop().add_handler(
-            sp.fds[0],
+            sp.a,
             [&, done](int fd, Events) mutable {
                 char c;
                 last_read = ::read(fd, &c, 1);
@@ -262,8 +249,8 @@ TEST_CASE("a timeout that cancels another due timeout prevents it", "[core][iolo
 TEST_CASE_METHOD(AsyncTest, "a handler that removes another fd stops its pending event",
                  "[core][ioloop][net]") {
     SocketPair a, b;
-    REQUIRE(::write(a.fds[1], "x", 1) == 1);
-    REQUIRE(::write(b.fds[1], "x", 1) == 1);
+    REQUIRE(::write(a.b, "x", 1) == 1);
+    REQUIRE(::write(b.b, "x", 1) == 1);
     int calls = 0;
     run_sync([&] {
         Promise<void> done;
@@ -277,8 +264,8 @@ TEST_CASE_METHOD(AsyncTest, "a handler that removes another fd stops its pending
                 });
             };
         };
-        io_loop().add_handler(a.fds[0], handler_for(b.fds[0]), IOLoop::READ);
-        io_loop().add_handler(b.fds[0], handler_for(a.fds[0]), IOLoop::READ);
+        io_loop().add_handler(a.a, handler_for(b.a), IOLoop::READ);
+        io_loop().add_handler(b.a, handler_for(a.a), IOLoop::READ);
         return done.get_future();
     });
     CHECK(calls == 1);
@@ -287,12 +274,12 @@ TEST_CASE_METHOD(AsyncTest, "a handler that removes another fd stops its pending
 TEST_CASE_METHOD(AsyncTest, "a handler may remove its own fd and register a new one",
                  "[core][ioloop][net]") {
     SocketPair sp;
-    REQUIRE(::write(sp.fds[1], "x", 1) == 1);
+    REQUIRE(::write(sp.b, "x", 1) == 1);
     int second_calls = 0;
     run_sync([&] {
         Promise<void> done;
         io_loop().add_handler(
-            sp.fds[0],
+            sp.a,
             [&, done](int fd, Events) mutable {
                 io_loop().remove_handler(fd);
                 // Same fd, new handler, inside the old handler: the old one must not be clobbered
@@ -331,9 +318,9 @@ TEST_CASE("close(all_fds) closes registered objects and fds; handlers get the ob
     IOLoop loop;
     loop.make_current();
     SocketPair a, b;
-    FdObject obj{a.fds[0]};
-    a.fds[0] = -1;  // now owned by obj
-    REQUIRE(::write(a.fds[1], "x", 1) == 1);
+    FdObject obj{a.a};
+    a.a = -1;  // now owned by obj
+    REQUIRE(::write(a.b, "x", 1) == 1);
     FdObject* seen = nullptr;
     loop.run_sync(
         [&] {
@@ -351,12 +338,12 @@ TEST_CASE("close(all_fds) closes registered objects and fds; handlers get the ob
     CHECK(seen == &obj);
     // The same fd cannot be registered again, as a number or as an object.
     CHECK_THROWS_AS(loop.add_handler(obj.fd, [](int, Events) {}, IOLoop::READ), std::logic_error);
-    int raw = b.fds[0];
+    int raw = b.a;
     loop.add_handler(raw, [](int, Events) {}, IOLoop::READ);
     loop.close(true);
     CHECK(obj.closed);
     CHECK(::fcntl(raw, F_GETFD) == -1);  // closed by the loop
-    b.fds[0] = -1;
+    b.a = -1;
     IOLoop::clear_current();
 }
 
@@ -608,4 +595,30 @@ TEST_CASE("PeriodicCallback skips missed runs and survives a clock going backwar
     CHECK(fired_at[2] == 1051);
     // The clock went back to 1016; the deadline stays 1050 (no burst, no reschedule from 1016).
     CHECK(fired_at[3] == 1051);
+}
+
+TEST_CASE_METHOD(AsyncTest, "a callback that blocks the loop past the threshold is reported",
+                 "[core][ioloop]") {
+    LogCapture logs;
+    io_loop().set_blocking_log_threshold(50ms);
+    run_sync([] {
+        // Busy work standing in for a blocking call; the loop cannot run anything meanwhile.
+        auto until = Clock::now() + 100ms;
+        while (Clock::now() < until) {
+        }
+    });
+    CHECK(logs.count("^IOLoop blocked for (0\\.[1-9]|[1-9])", "tornado.general") == 1);
+
+    std::vector<Duration> reported;
+    io_loop().set_blocking_signal_threshold(50ms, [&](Duration d) { reported.push_back(d); });
+    run_sync([] { return squall::sleep(1ms); });  // quick iterations: nothing to report
+    CHECK(reported.empty());
+    run_sync([] {
+        auto until = Clock::now() + 60ms;
+        while (Clock::now() < until) {
+        }
+    });
+    REQUIRE(reported.size() == 1);
+    CHECK(reported[0] >= 60ms);
+    io_loop().set_blocking_log_threshold(Duration::zero());
 }

@@ -13,29 +13,18 @@
 
 #include "catch.h"
 #include "fake_kqueue.h"
+#include "socket_pair.h"
 #include "squall/poller/errors.h"
 #include "squall/poller/poller.h"
 
 using namespace squall;
+using Pair = squall::testing::SocketPair;
 
 namespace {
 bool available(std::string_view name) {
     auto a = available_pollers();
     return std::find(a.begin(), a.end(), name) != a.end();
 }
-struct Pair {
-    int a = -1, b = -1;
-    Pair() {
-        int fds[2];
-        REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) == 0);
-        a = fds[0];
-        b = fds[1];
-    }
-    ~Pair() {
-        ::close(a);
-        ::close(b);
-    }
-};
 }  // namespace
 
 TEST_CASE("available pollers are known, usable and best first", "[poller][registry]") {

@@ -18,9 +18,11 @@
 
 #include "catch.h"
 #include "fake_kqueue.h"
+#include "socket_pair.h"
 #include "squall/poller/poller.h"
 
 using namespace squall;
+using Pair = squall::testing::SocketPair;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -37,23 +39,6 @@ std::unique_ptr<Poller> make_backend(const std::string& name) {
     return make_poller(name);
 }
 
-struct Pair {
-    int a = -1, b = -1;
-    Pair() {
-        int fds[2];
-        REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) == 0);
-        a = fds[0];
-        b = fds[1];
-    }
-    ~Pair() {
-        if (a >= 0) ::close(a);
-        if (b >= 0) ::close(b);
-    }
-    void close_b() {
-        ::close(b);
-        b = -1;
-    }
-};
 
 std::vector<ReadyEvent> poll_once(Poller& p, int timeout_ms = 0) {
     std::vector<ReadyEvent> out;

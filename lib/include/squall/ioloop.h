@@ -212,6 +212,15 @@ public:
         });
     }
 
+    // ---- blocking detection ---------------------------------------------------------------
+    /// Log a warning on gen_log() whenever one iteration's callbacks and handlers run for longer
+    /// than `threshold` (zero turns it off). Differs from Tornado: Tornado interrupts the loop
+    /// with SIGALRM and logs a stack; squall measures after the fact and names the time taken.
+    void set_blocking_log_threshold(Duration threshold);
+    /// As set_blocking_log_threshold, but call `action(elapsed)` instead of logging.
+    void set_blocking_signal_threshold(Duration threshold,
+                                       MoveOnlyFunction<void(Duration)> action);
+
     /// Called with every exception that escapes a callback or handler. The default logs
     /// "Exception in callback: ..." on the application logger; override to do more.
     virtual void handle_callback_exception(std::exception_ptr e);
@@ -244,6 +253,7 @@ private:
     void dispatch_ready();
     void drain_signal_queue();
     void rebuild_heap();
+    void check_blocking(TimePoint started);
     bool on_loop_thread() const noexcept {
         return std::this_thread::get_id() == thread_id_.load(std::memory_order_relaxed);
     }
@@ -273,6 +283,9 @@ private:
 
     std::vector<ReadyEvent> ready_;
     std::vector<std::uint32_t> ready_gen_;
+
+    Duration blocking_threshold_{};
+    MoveOnlyFunction<void(Duration)> blocking_action_;
 
     std::atomic<bool> stopped_{false};
     bool remote_closed_ = false;  // guarded by remote_mutex_
