@@ -62,12 +62,13 @@ std::string svg_line_chart(const std::string& title, const std::string& y_label,
         double v = y_max * i / 5;
         svg += fmt("<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"#eee\"/>\n", kLeft,
                    py(v), kLeft + pw, py(v));
-        svg += fmt("<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%.3g</text>\n", kLeft - 6,
-                   py(v) + 4, v);
+        svg += fmt(v >= 10 ? "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%.0f</text>\n"
+                           : "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%.2g</text>\n",
+                   kLeft - 6, py(v) + 4, v);
     }
     svg += fmt("<text x=\"%g\" y=\"%g\" text-anchor=\"middle\">N (descriptors, log scale)</text>\n",
                kLeft + pw / 2, kHeight - 18);
-    svg += fmt("<text transform=\"translate(20,%g) rotate(-90)\" text-anchor=\"middle\">",
+    svg += fmt("<text transform=\"translate(16,%g) rotate(-90)\" text-anchor=\"middle\">",
                kTop + ph / 2) + escape(y_label) + "</text>\n";
     for (std::size_t s = 0; s < series.size(); ++s) {
         const char* colour = kColours[s % (sizeof kColours / sizeof *kColours)];
