@@ -1,0 +1,248 @@
+// Non-blocking buffered streams over sockets and pipes, with every read of Tornado 4.0 in a
+// Future form and a callback form. Public header. Models tornado/iostream.py (4.0):
+// BaseIOStream, IOStream, PipeIOStream (SSLIOStream comes with the TLS work).
+#pragma once
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <cstddef>
+#include <exception>
+#include <optional>
+#include <regex>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "squall/concurrent.h"
+#include "squall/detail/stream_buffers.h"
+#include "squall/function.h"
+#include "squall/ioloop.h"
+
+namespace squall {
+
+/// The stream is closed. `real_error()` holds what closed it, when something did (a reset
+/// connection, a full buffer, an unsatisfiable read); null for an orderly close.
+class StreamClosedError : public std::runtime_error {
+public:
+    explicit StreamClosedError(std::exception_ptr real_error = {});
+    const std::exception_ptr& real_error() const noexcept { return real_error_; }
+
+private:
+    std::exception_ptr real_error_;
+};
+
+/// A read_until / read_until_regex could not be satisfied within its max_bytes.
+class UnsatisfiableReadError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// A buffer limit (max_buffer_size, max_write_buffer_size) would be exceeded.
+class StreamBufferFullError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Wraps the chunk handler of a streaming read (Tornado's streaming_callback):
+/// `stream.read_bytes(n, Streaming([&](std::string_view chunk) { ... }))`.
+struct Streaming {
+    template <class F>
+    explicit Streaming(F&& f) : callback(std::forward<F>(f)) {}
+    MoveOnlyFunction<void(std::string_view)> callback;
+};
+
+/// Limits with Tornado's defaults.
+struct StreamOptions {
+    std::size_t max_buffer_size = 100 * 1024 * 1024;  // bytes read but not consumed
+    std::size_t read_chunk_size = 64 * 1024;          // bytes asked of one read(2)
+    std::size_t max_write_buffer_size = 0;            // 0: unlimited
+};
+
+/// The transport-independent stream. Subclasses provide the five transport operations; the rest
+/// (buffering, the read and write state machines, close handling) lives here. Not thread-safe:
+/// a stream belongs to its IOLoop's thread.
+class BaseIOStream {
+public:
+    using ReadCallback = MoveOnlyFunction<void(std::string)>;
+    using Callback = MoveOnlyFunction<void()>;
+
+    explicit BaseIOStream(IOLoop& loop, StreamOptions options = {});
+    BaseIOStream(const BaseIOStream&) = delete;
+    BaseIOStream& operator=(const BaseIOStream&) = delete;
+    virtual ~BaseIOStream();
+
+    // ---- reads: one at a time (a second throws std::logic_error "Already reading") ----------
+    /// Everything up to and including `delimiter`. With max_bytes, fails with
+    /// UnsatisfiableReadError (and closes) when the delimiter does not end within max_bytes.
+    Future<std::string> read_until(std::string delimiter, std::size_t max_bytes = 0);
+    /// Everything up to the end of the first match of `pattern` (same max_bytes rule).
+    Future<std::string> read_until_regex(std::string pattern, std::size_t max_bytes = 0);
+    /// Exactly `n` bytes; with `partial`, as soon as at least one byte is there (at most n).
+    Future<std::string> read_bytes(std::size_t n, bool partial = false);
+    /// `n` bytes handed to `streaming` in chunks as they arrive; the result is empty.
+    Future<std::string> read_bytes(std::size_t n, Streaming streaming);
+    /// Everything until the peer closes (what is buffered, if already closed).
+    Future<std::string> read_until_close();
+    Future<std::string> read_until_close(Streaming streaming);
+
+    /// Callback forms: the callback runs on a later loop iteration, as in Tornado.
+    void read_until(std::string delimiter, ReadCallback callback, std::size_t max_bytes = 0);
+    void read_bytes(std::size_t n, ReadCallback callback, bool partial = false);
+    void read_until_close(ReadCallback callback);
+
+    // ---- writes --------------------------------------------------------------------------
+    /// Queue `data` and start sending; the Future is done when this data has been written.
+    /// Throws StreamClosedError if the stream is closed and StreamBufferFullError past
+    /// max_write_buffer_size. A moved-in string is never copied.
+    Future<void> write(std::string data);
+    Future<void> write(std::string_view data) { return write(std::string(data)); }
+    Future<void> write(const char* data) { return write(std::string(data)); }
+    void write(std::string data, Callback callback);
+
+    // ---- state ---------------------------------------------------------------------------
+    /// Called once, on a later iteration, after the stream closes (the owner may delete the
+    /// stream in it). Reads still satisfiable from the buffer complete first.
+    void set_close_callback(Callback callback);
+    /// Close now. `error` becomes error() and the real_error of pending operations.
+    void close(std::exception_ptr error = {});
+    bool reading() const noexcept { return read_.kind != ReadKind::none; }
+    bool writing() const noexcept { return !write_buffer_.empty(); }
+    bool closed() const noexcept { return closed_; }
+    /// What closed the stream, if anything did.
+    std::exception_ptr error() const noexcept { return error_; }
+    /// TCP_NODELAY; a no-op for transports without it.
+    virtual void set_nodelay(bool) {}
+    IOLoop& io_loop() const noexcept { return loop_; }
+    const StreamOptions& options() const noexcept { return options_; }
+
+    /// The descriptor, or -1 once closed.
+    virtual int fileno() const noexcept = 0;
+
+protected:
+    /// Release the descriptor.
+    virtual void close_fd() noexcept = 0;
+    /// Read into `buf`: bytes read, 0 at end of stream, -1 when it would block. Throws
+    /// std::system_error on a real error.
+    virtual ssize_t read_from_fd(std::span<char> buf) = 0;
+    /// Write a gathered batch: bytes written, -1 when it would block. Throws std::system_error.
+    virtual ssize_t write_to_fd(std::span<const iovec> iov) = 0;
+    /// A pending error on the descriptor (SO_ERROR for sockets).
+    virtual std::error_code get_fd_error() noexcept { return {}; }
+
+    /// For subclasses that connect: re-evaluate what the loop watches (WRITE while
+    /// `connecting_`), and the hook run when the fd becomes writable while connecting.
+    void add_io_state(Events events);
+    virtual void handle_connect() {}
+    /// Run once when the stream closes, after the fd is released (fail a pending connect...).
+    virtual void on_close() {}
+    /// Subclass destructors call this first: releases the fd and fails pending reads and writes
+    /// with StreamClosedError (their callbacks must not use the stream); no close callback.
+    void destroy() noexcept;
+    bool connecting_ = false;
+    /// Close with `error` (for subclasses, whose close reasons are their own).
+    void finish_close(std::exception_ptr error) { close(std::move(error)); }
+
+private:
+    enum class ReadKind { none, until, regex, bytes, until_close };
+    struct PendingRead {
+        ReadKind kind = ReadKind::none;
+        std::string delimiter;
+        std::regex regex;
+        std::size_t max_bytes = 0;
+        std::size_t bytes = 0;
+        bool partial = false;
+        MoveOnlyFunction<void(std::string_view)> streaming;
+        Promise<std::string> promise;
+        bool has_promise = false;
+    };
+    struct PendingWrite {
+        std::size_t end;  // total_written_ value at which this write is complete
+        Promise<void> promise;
+    };
+    struct Life;
+    struct Guard;
+
+    Future<std::string> start_read(PendingRead read);
+    template <class F>
+    void as_callback(Future<std::string> f, F callback);
+    void try_inline_read();
+    /// Buffered bytes that complete the pending read, or nullopt when it is not yet satisfiable.
+    /// Throws UnsatisfiableReadError.
+    std::optional<std::size_t> find_read_pos();
+    [[noreturn]] void throw_unsatisfiable();
+    /// Completes (or fails, if unsatisfiable) the pending read from the buffer if it can.
+    bool try_complete_from_buffer();
+    /// Bytes read; 0 when it would block; -1 when the stream closed (EOF or error).
+    int read_to_buffer();
+    void complete_read(std::size_t n);
+    void fail_read();
+    void fail_writes(const std::exception_ptr& error);
+    void handle_events(Events events);
+    void handle_write();
+    void update_io_state();
+
+    IOLoop& loop_;
+    StreamOptions options_;
+    detail::ReadBuffer read_buffer_;
+    detail::WriteQueue write_buffer_;
+    PendingRead read_;
+    std::vector<PendingWrite> write_waiters_;
+    std::size_t total_written_ = 0, total_queued_ = 0;
+    Callback close_callback_;
+    std::exception_ptr error_;
+    Events state_ = Events::none;  // what the IOLoop watches for us
+    int registered_fd_ = -1;
+    bool registered_ = false;
+    bool closed_ = false;
+    bool eof_ = false;
+    Life* life_;  // lets frames learn that user code deleted the stream
+};
+
+/// A stream over a socket. Takes ownership of `fd` (which it makes non-blocking). Destroying it
+/// closes the socket and fails pending reads and writes with StreamClosedError.
+class IOStream : public BaseIOStream {
+public:
+    IOStream(IOLoop& loop, int fd, StreamOptions options = {});
+    ~IOStream() override { destroy(); }
+
+    /// Connect a new socket (from a SOCK_STREAM socket(2) of the address's family) to
+    /// `address`; done when connected, failing with StreamClosedError (real_error: the errno)
+    /// otherwise. Writes made meanwhile are queued.
+    Future<void> connect(const sockaddr* address, socklen_t length);
+    void set_nodelay(bool value) override;
+    int fileno() const noexcept override { return fd_; }
+
+protected:
+    void close_fd() noexcept override;
+    ssize_t read_from_fd(std::span<char> buf) override;
+    ssize_t write_to_fd(std::span<const iovec> iov) override;
+    std::error_code get_fd_error() noexcept override;
+    void handle_connect() override;
+    void on_close() override;
+
+private:
+    int fd_;
+    std::optional<Promise<void>> connect_promise_;
+};
+
+/// A stream over one end of a pipe (or any non-socket fd). Takes ownership of `fd`.
+class PipeIOStream : public BaseIOStream {
+public:
+    PipeIOStream(IOLoop& loop, int fd, StreamOptions options = {});
+    ~PipeIOStream() override { destroy(); }
+    int fileno() const noexcept override { return fd_; }
+
+protected:
+    void close_fd() noexcept override;
+    ssize_t read_from_fd(std::span<char> buf) override;
+    ssize_t write_to_fd(std::span<const iovec> iov) override;
+
+private:
+    int fd_;
+};
+
+}  // namespace squall

@@ -1,0 +1,439 @@
+// BaseIOStream's read and write state machines and close handling. Internal. Models
+// tornado/iostream.py (4.0) BaseIOStream: lazy reading, one pending read, reads completed from
+// the buffer after close, max_buffer_size / max_bytes / max_write_buffer_size.
+#include "squall/iostream.h"
+
+#include <sys/uio.h>
+
+#include <cerrno>
+#include <climits>
+
+#include "squall/log.h"
+
+namespace squall {
+namespace {
+
+bool is_connreset(const std::system_error& e) {
+    int v = e.code().value();
+    return e.code().category() == std::generic_category() &&
+           (v == ECONNRESET || v == ECONNABORTED || v == EPIPE || v == ETIMEDOUT);
+}
+
+}  // namespace
+
+StreamClosedError::StreamClosedError(std::exception_ptr real_error)
+    : std::runtime_error(real_error ? "Stream is closed: " + detail::describe_exception(real_error)
+                                    : std::string("Stream is closed")),
+      real_error_(std::move(real_error)) {}
+
+/// Shared between a stream and the frames running its code: tells a frame, after user code
+/// ran, whether that code deleted the stream.
+struct BaseIOStream::Life {
+    int refs = 1;
+    bool alive = true;
+};
+
+/// Holds the stream's Life for the length of a frame.
+struct BaseIOStream::Guard {
+    Life* life;
+    explicit Guard(BaseIOStream* s) : life(s->life_) { ++life->refs; }
+    Guard(const Guard&) = delete;
+    Guard& operator=(const Guard&) = delete;
+    ~Guard() {
+        if (--life->refs == 0) delete life;
+    }
+    bool alive() const noexcept { return life->alive; }
+};
+
+BaseIOStream::BaseIOStream(IOLoop& loop, StreamOptions options)
+    : loop_(loop), options_(options), life_(new Life) {
+    if (options_.read_chunk_size == 0) options_.read_chunk_size = 64 * 1024;
+    // Tornado caps the chunk at half the buffer so one read cannot overflow it.
+    options_.read_chunk_size = std::min(options_.read_chunk_size,
+                                        std::max<std::size_t>(1, options_.max_buffer_size / 2));
+}
+
+BaseIOStream::~BaseIOStream() {
+    life_->alive = false;
+    if (--life_->refs == 0) delete life_;
+}
+
+void BaseIOStream::destroy() noexcept {
+    life_->alive = false;
+    close_callback_ = nullptr;  // the owner is destroying the stream: nothing to tell it
+    if (!closed_) {
+        closed_ = true;
+        if (registered_) loop_.remove_handler(registered_fd_);
+        registered_ = false;
+        close_fd();
+        on_close();
+    }
+    auto err = std::make_exception_ptr(StreamClosedError(error_));
+    if (read_.kind != ReadKind::none) {
+        Promise<std::string> p = std::move(read_.promise);
+        read_ = {};
+        p.set_exception(err);
+    }
+    fail_writes(err);
+}
+
+// ---- reads ----------------------------------------------------------------------------------
+
+Future<std::string> BaseIOStream::read_until(std::string delimiter, std::size_t max_bytes) {
+    if (delimiter.empty()) throw std::invalid_argument("read_until: empty delimiter");
+    PendingRead r;
+    r.kind = ReadKind::until;
+    r.delimiter = std::move(delimiter);
+    r.max_bytes = max_bytes;
+    return start_read(std::move(r));
+}
+
+Future<std::string> BaseIOStream::read_until_regex(std::string pattern, std::size_t max_bytes) {
+    PendingRead r;
+    r.kind = ReadKind::regex;
+    r.regex = std::regex(pattern);  // throws std::regex_error for a bad pattern
+    r.max_bytes = max_bytes;
+    return start_read(std::move(r));
+}
+
+Future<std::string> BaseIOStream::read_bytes(std::size_t n, bool partial) {
+    PendingRead r;
+    r.kind = ReadKind::bytes;
+    r.bytes = n;
+    r.partial = partial;
+    return start_read(std::move(r));
+}
+
+Future<std::string> BaseIOStream::read_bytes(std::size_t n, Streaming streaming) {
+    PendingRead r;
+    r.kind = ReadKind::bytes;
+    r.bytes = n;
+    r.streaming = std::move(streaming.callback);
+    return start_read(std::move(r));
+}
+
+Future<std::string> BaseIOStream::read_until_close() {
+    PendingRead r;
+    r.kind = ReadKind::until_close;
+    return start_read(std::move(r));
+}
+
+Future<std::string> BaseIOStream::read_until_close(Streaming streaming) {
+    PendingRead r;
+    r.kind = ReadKind::until_close;
+    r.streaming = std::move(streaming.callback);
+    return start_read(std::move(r));
+}
+
+template <class F>
+void BaseIOStream::as_callback(Future<std::string> f, F callback) {
+    // Tornado runs read callbacks on a later iteration; errors close the stream, which the
+    // close callback reports, so a failed read does not call `callback`.
+    IOLoop& loop = loop_;
+    f.add_done_callback([&loop, cb = std::move(callback)](Future<std::string> done) mutable {
+        if (done.exception()) return;
+        loop.add_callback([cb = std::move(cb), data = std::move(done.result())]() mutable {
+            cb(std::move(data));
+        });
+    });
+}
+
+void BaseIOStream::read_until(std::string delimiter, ReadCallback callback, std::size_t max_bytes) {
+    as_callback(read_until(std::move(delimiter), max_bytes), std::move(callback));
+}
+void BaseIOStream::read_bytes(std::size_t n, ReadCallback callback, bool partial) {
+    as_callback(read_bytes(n, partial), std::move(callback));
+}
+void BaseIOStream::read_until_close(ReadCallback callback) {
+    as_callback(read_until_close(), std::move(callback));
+}
+
+Future<std::string> BaseIOStream::start_read(PendingRead read) {
+    if (reading()) throw std::logic_error("Already reading");
+    Future<std::string> f = read.promise.get_future();
+    read.has_promise = true;
+    read_ = std::move(read);
+    read_buffer_.set_scanned(0);
+    try_inline_read();
+    return f;
+}
+
+std::optional<std::size_t> BaseIOStream::find_read_pos() {
+    std::string_view buf = read_buffer_.view();
+    switch (read_.kind) {
+    case ReadKind::none:
+        return std::nullopt;
+    case ReadKind::until: {
+        const std::string& d = read_.delimiter;
+        std::size_t at = buf.find(d, read_buffer_.scan_start(d.size()));
+        if (at != std::string_view::npos) {
+            std::size_t end = at + d.size();
+            if (read_.max_bytes && end > read_.max_bytes) throw_unsatisfiable();
+            return end;
+        }
+        read_buffer_.set_scanned(buf.size());
+        if (read_.max_bytes && buf.size() > read_.max_bytes) throw_unsatisfiable();
+        return std::nullopt;
+    }
+    case ReadKind::regex: {
+        std::cmatch m;
+        if (std::regex_search(buf.data(), buf.data() + buf.size(), m, read_.regex)) {
+            std::size_t end = static_cast<std::size_t>(m.position(0) + m.length(0));
+            if (read_.max_bytes && end > read_.max_bytes) throw_unsatisfiable();
+            return end;
+        }
+        if (read_.max_bytes && buf.size() > read_.max_bytes) throw_unsatisfiable();
+        return std::nullopt;
+    }
+    case ReadKind::bytes:
+        if (read_.streaming) return read_.bytes == 0 ? std::optional<std::size_t>(0) : std::nullopt;
+        if (read_.bytes == 0) return 0;
+        if (read_.partial && !buf.empty()) return std::min(buf.size(), read_.bytes);
+        if (buf.size() >= read_.bytes) return read_.bytes;
+        return std::nullopt;
+    case ReadKind::until_close:
+        if (closed_) return read_.streaming ? 0 : buf.size();
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+void BaseIOStream::throw_unsatisfiable() {
+    const char* what = read_.kind == ReadKind::regex ? "regex" : "delimiter";
+    char msg[96];
+    std::snprintf(msg, sizeof msg, "%s not found within %zu bytes", what, read_.max_bytes);
+    throw UnsatisfiableReadError(msg);
+}
+
+bool BaseIOStream::try_complete_from_buffer() {
+    // Streaming reads hand over whatever has arrived before checking completion.
+    if (read_.streaming && !read_buffer_.empty()) {
+        std::size_t n = read_buffer_.size();
+        if (read_.kind == ReadKind::bytes) n = std::min(n, read_.bytes);
+        if (n > 0) {
+            std::string chunk = read_buffer_.take(n);
+            if (read_.kind == ReadKind::bytes) read_.bytes -= n;
+            Guard g(this);
+            read_.streaming(chunk);
+            if (!g.alive()) return true;
+        }
+    }
+    std::optional<std::size_t> pos;
+    try {
+        pos = find_read_pos();
+    } catch (const UnsatisfiableReadError& e) {
+        gen_log().logf(LogLevel::info, "Unsatisfiable read, closing connection: %s", e.what());
+        auto err = std::current_exception();
+        Promise<std::string> p = std::move(read_.promise);
+        read_ = {};
+        close(err);
+        p.set_exception(err);
+        return true;
+    }
+    if (!pos) return false;
+    complete_read(*pos);
+    return true;
+}
+
+void BaseIOStream::complete_read(std::size_t n) {
+    Promise<std::string> p = std::move(read_.promise);
+    read_ = {};
+    std::string data = read_buffer_.take(n);
+    p.set_result(std::move(data));  // may run user code that deletes this stream
+}
+
+void BaseIOStream::try_inline_read() {
+    Guard g(this);
+    if (try_complete_from_buffer()) return;
+    if (closed_) {
+        fail_read();
+        return;
+    }
+    // Lazy reading: the socket is read only because a read is pending.
+    while (!closed_) {
+        int got = read_to_buffer();
+        if (!g.alive()) return;
+        if (got == 0) break;  // would block
+        if (try_complete_from_buffer() || !g.alive()) return;
+        if (got < 0) break;
+    }
+    if (!g.alive() || closed_) return;
+    update_io_state();
+}
+
+int BaseIOStream::read_to_buffer() {
+    char* p = read_buffer_.prepare(options_.read_chunk_size);
+    ssize_t n;
+    try {
+        n = read_from_fd({p, options_.read_chunk_size});
+    } catch (const std::system_error& e) {
+        if (!is_connreset(e))
+            gen_log().logf(LogLevel::warning, "Read error on %d: %s", fileno(), e.what());
+        close(std::current_exception());
+        return -1;
+    }
+    if (n < 0) return 0;
+    if (n == 0) {
+        eof_ = true;
+        close();
+        return -1;
+    }
+    read_buffer_.commit(static_cast<std::size_t>(n));
+    if (read_buffer_.size() > options_.max_buffer_size) {
+        gen_log().error("Reached maximum read buffer size");
+        close(std::make_exception_ptr(StreamBufferFullError("Reached maximum read buffer size")));
+        return -1;
+    }
+    return static_cast<int>(n);
+}
+
+void BaseIOStream::fail_read() {
+    if (read_.kind == ReadKind::none) return;
+    Promise<std::string> p = std::move(read_.promise);
+    read_ = {};
+    p.set_exception(StreamClosedError(error_));
+}
+
+// ---- writes ---------------------------------------------------------------------------------
+
+Future<void> BaseIOStream::write(std::string data) {
+    if (closed_) throw StreamClosedError(error_);
+    if (options_.max_write_buffer_size &&
+        write_buffer_.size() + data.size() > options_.max_write_buffer_size)
+        throw StreamBufferFullError("Reached maximum write buffer size");
+    total_queued_ += data.size();
+    write_buffer_.append(std::move(data));
+    Promise<void> p;
+    Future<void> f = p.get_future();
+    write_waiters_.push_back({total_queued_, std::move(p)});
+    Guard g(this);
+    if (!connecting_) handle_write();
+    if (g.alive() && !closed_) update_io_state();
+    return f;
+}
+
+void BaseIOStream::write(std::string data, Callback callback) {
+    IOLoop& loop = loop_;
+    write(std::move(data)).add_done_callback([&loop, cb = std::move(callback)](Future<void> f) mutable {
+        if (f.exception()) return;
+        loop.add_callback(std::move(cb));
+    });
+}
+
+void BaseIOStream::handle_write() {
+    while (!write_buffer_.empty()) {
+        iovec iov[64];
+        int n = write_buffer_.gather(iov, 64);
+        ssize_t w;
+        try {
+            w = write_to_fd({iov, static_cast<std::size_t>(n)});
+        } catch (const std::system_error& e) {
+            if (!is_connreset(e))
+                gen_log().logf(LogLevel::warning, "Write error on %d: %s", fileno(), e.what());
+            close(std::current_exception());
+            return;
+        }
+        if (w < 0) break;
+        write_buffer_.consume(static_cast<std::size_t>(w));
+        total_written_ += static_cast<std::size_t>(w);
+    }
+    std::size_t done = 0;
+    while (done < write_waiters_.size() && write_waiters_[done].end <= total_written_) ++done;
+    if (done == 0) return;
+    std::vector<PendingWrite> finished(std::make_move_iterator(write_waiters_.begin()),
+                                       std::make_move_iterator(write_waiters_.begin() + static_cast<std::ptrdiff_t>(done)));
+    write_waiters_.erase(write_waiters_.begin(), write_waiters_.begin() + static_cast<std::ptrdiff_t>(done));
+    for (auto& w : finished) w.promise.set_result();  // user code may delete this stream
+}
+
+void BaseIOStream::fail_writes(const std::exception_ptr& error) {
+    write_buffer_.clear();
+    std::vector<PendingWrite> pending = std::move(write_waiters_);
+    write_waiters_.clear();
+    for (auto& w : pending) w.promise.set_exception(error);
+}
+
+// ---- events and state -----------------------------------------------------------------------
+
+void BaseIOStream::update_io_state() {
+    if (closed_) return;
+    Events want = Events::none;
+    if (read_.kind != ReadKind::none) want |= Events::read;
+    if (!write_buffer_.empty() || connecting_) want |= Events::write;
+    // An idle stream with a close callback still listens for errors and hang-ups.
+    if (want == Events::none && !close_callback_ && !registered_) return;
+    int fd = fileno();
+    if (!registered_) {
+        loop_.add_handler(fd, [this](int, Events e) { handle_events(e); }, want);
+        registered_ = true;
+        registered_fd_ = fd;
+    } else if (want != state_) {
+        loop_.update_handler(fd, want);
+    }
+    state_ = want;
+}
+
+void BaseIOStream::handle_events(Events events) {
+    Guard g(this);
+    if (closed_) return;
+    if (connecting_ && any(events, Events::write | Events::error)) {
+        handle_connect();
+        if (!g.alive() || closed_) return;
+    }
+    if (any(events, Events::read) && read_.kind != ReadKind::none) {
+        try_inline_read();
+        if (!g.alive() || closed_) return;
+    }
+    if (any(events, Events::write) && !write_buffer_.empty()) {
+        handle_write();
+        if (!g.alive() || closed_) return;
+    }
+    if (any(events, Events::error)) {
+        if (std::error_code ec = get_fd_error()) {
+            close(std::make_exception_ptr(std::system_error(ec)));
+            return;
+        }
+        // A hang-up: keep what the peer sent before it went (bounded by max_buffer_size), so
+        // reads can still be satisfied from the buffer, then close.
+        while (!closed_ && read_to_buffer() > 0) {
+            if (!g.alive()) return;
+        }
+        if (!g.alive()) return;
+        if (!closed_) close();
+        return;
+    }
+    update_io_state();
+}
+
+void BaseIOStream::set_close_callback(Callback callback) {
+    close_callback_ = std::move(callback);
+    if (closed_) {
+        if (close_callback_) loop_.add_callback(std::move(close_callback_));
+        return;
+    }
+    update_io_state();
+}
+
+void BaseIOStream::close(std::exception_ptr error) {
+    if (closed_) return;
+    closed_ = true;
+    if (error && !error_) error_ = std::move(error);
+    if (registered_) {
+        loop_.remove_handler(registered_fd_);
+        registered_ = false;
+    }
+    close_fd();
+    on_close();
+    fail_writes(std::make_exception_ptr(StreamClosedError(error_)));
+    if (close_callback_) loop_.add_callback(std::move(close_callback_));
+    // Last, since it may run user code: a read the buffer can still satisfy completes (and
+    // read_until_close gets the rest); any other pending read fails.
+    if (read_.kind != ReadKind::none) {
+        Guard g(this);
+        if (!try_complete_from_buffer() && g.alive()) fail_read();
+    }
+}
+
+void BaseIOStream::add_io_state(Events) { update_io_state(); }
+
+}  // namespace squall

@@ -1,0 +1,455 @@
+// Tests of IOStream and PipeIOStream over real loopback sockets and pipes, run under every poller
+// backend. Ports tornado/test/iostream_test.py (4.0; write futures from 4.5).
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "async_test.h"
+#include "catch.h"
+#include "squall/gen.h"
+#include "squall/iostream.h"
+#include "squall/netutil.h"
+#include "squall/tcpserver.h"
+
+using namespace squall;
+using namespace std::chrono_literals;
+using squall::testing::AsyncTest;
+using squall::testing::LogCapture;
+
+namespace {
+
+struct StreamPair {
+    std::unique_ptr<IOStream> server, client;
+};
+
+/// An accepted server stream and a connected client stream on 127.0.0.1.
+Future<StreamPair> make_stream_pair(IOLoop& loop, StreamOptions server_options = {},
+                                    StreamOptions client_options = {}) {
+    BindOptions bind;
+    bind.address = "127.0.0.1";
+    bind.family = AF_INET;
+    int listener = bind_sockets(0, bind).front();
+    auto accepted = std::make_shared<Promise<int>>();
+    add_accept_handler(loop, listener, [accepted](int fd, const SocketAddress&) {
+        if (!accepted->done()) accepted->set_result(fd); else ::close(fd);
+    });
+    SocketAddress addr;
+    addr.length = sizeof addr.storage;
+    ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr.storage), &addr.length);
+    StreamPair pair;
+    pair.client = std::make_unique<IOStream>(
+        loop, ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), client_options);
+    co_await pair.client->connect(addr.get(), addr.length);
+    int fd = co_await accepted->get_future();
+    loop.remove_handler(listener);
+    ::close(listener);
+    pair.server = std::make_unique<IOStream>(loop, fd, server_options);
+    co_return pair;
+}
+
+SocketAddress closed_port_address() {
+    BindOptions bind;
+    bind.address = "127.0.0.1";
+    bind.family = AF_INET;
+    int fd = bind_sockets(0, bind).front();
+    SocketAddress addr;
+    addr.length = sizeof addr.storage;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr.storage), &addr.length);
+    ::close(fd);  // nothing listens there any more
+    return addr;
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(AsyncTest, "write, read_until and read_bytes round trip", "[core][iostream][net]") {
+    int before = squall::testing::open_fd_count();
+    run_sync([&]() -> Future<void> {
+        auto p = co_await make_stream_pair(io_loop());
+        co_await p.client->write("GET / HTTP/1.0\r\nContent-Length: 5\r\n\r\nHello");
+        auto got1 = co_await p.server->read_until("\r\n");
+        CHECK(got1 == "GET / HTTP/1.0\r\n");
+        auto got2 = co_await p.server->read_until("\r\n\r\n");
+        CHECK(got2 == "Content-Length: 5\r\n\r\n");
+        auto got3 = co_await p.server->read_bytes(0);
+        CHECK(got3 == "");
+        auto got4 = co_await p.server->read_bytes(5);
+        CHECK(got4 == "Hello");
+        CHECK_FALSE(p.server->reading());
+    });
+    CHECK(squall::testing::open_fd_count() == before);  // both streams closed their sockets
+}
+
+TEST_CASE_METHOD(AsyncTest, "writes made while connecting are sent once connected",
+                 "[core][iostream][net]") {
+    run_sync([&]() -> Future<void> {
+        BindOptions bind;
+        bind.address = "127.0.0.1";
+        int listener = bind_sockets(0, bind).front();
+        SocketAddress addr;
+        addr.length = sizeof addr.storage;
+        ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr.storage), &addr.length);
+        Promise<int> accepted;
+        add_accept_handler(io_loop(), listener, [&](int fd, const SocketAddress&) { accepted.set_result(fd); });
+        IOStream client(io_loop(), ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        auto connected = client.connect(addr.get(), addr.length);
+        auto written = client.write("early");
+        co_await connected;
+        co_await written;
+        int fd = co_await accepted.get_future();
+        IOStream server(io_loop(), fd);
+        auto got5 = co_await server.read_bytes(5);
+        CHECK(got5 == "early");
+        io_loop().remove_handler(listener);
+        ::close(listener);
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "a refused connection fails connect with the errno and runs the close callback",
+                 "[core][iostream][net]") {
+    run_sync([&]() -> Future<void> {
+        SocketAddress addr = closed_port_address();
+        IOStream client(io_loop(), ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        Promise<void> closed;
+        client.set_close_callback([&] { closed.set_result(); });
+        try {
+            co_await client.connect(addr.get(), addr.length);
+            FAIL("connected to a closed port");
+        } catch (const StreamClosedError& e) {
+            try {
+                std::rethrow_exception(e.real_error());
+            } catch (const std::system_error& se) {
+                CHECK(se.code() == std::errc::connection_refused);
+            }
+        }
+        CHECK(client.closed());
+        CHECK(client.error() != nullptr);
+        co_await closed.get_future();
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "streaming reads hand over chunks as they arrive", "[core][iostream][net]") {
+    run_sync([&]() -> Future<void> {
+        auto p = co_await make_stream_pair(io_loop());
+        std::vector<std::string> chunks;
+        Promise<void> first_chunk;
+        auto read = p.client->read_bytes(6, Streaming([&](std::string_view c) {
+            chunks.emplace_back(c);
+            if (!first_chunk.done()) first_chunk.set_result();
+        }));
+        co_await p.server->write("1234");
+        co_await first_chunk.get_future();
+        co_await p.server->write("5678");
+        auto got6 = co_await read;
+        CHECK(got6 == "");
+        CHECK(chunks == std::vector<std::string>{"1234", "56"});
+        auto got7 = co_await p.client->read_bytes(2);
+        CHECK(got7 == "78");
+
+        chunks.clear();
+        auto rest = p.client->read_until_close(Streaming([&](std::string_view c) { chunks.emplace_back(c); }));
+        co_await p.server->write("abcd");
+        p.server.reset();  // the peer goes away
+        auto got8 = co_await rest;
+        CHECK(got8 == "");
+        std::string all;
+        for (auto& c : chunks) all += c;
+        CHECK(all == "abcd");
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "data sent before the peer closed can still be read, then the close callback runs",
+                 "[core][iostream][net]") {
+    run_sync([&]() -> Future<void> {
+        auto p = co_await make_stream_pair(io_loop(), {}, StreamOptions{100 * 1024 * 1024, 256, 0});
+        std::vector<std::string> events;
+        Promise<void> closed;
+        p.client->set_close_callback([&] {
+            events.push_back("closed");
+            closed.set_result();
+        });
+        co_await p.server->write(std::string(512, 'x'));
+        co_await p.server->write("1234");
+        p.server.reset();
+        // One co_await per statement: GCC 12 can evaluate a co_await twice inside a larger
+        // expression with temporaries (a Catch2 CHECK, a call's arguments).
+        for (int i = 0; i < 2; ++i) {
+            auto block = co_await p.client->read_bytes(256);
+            events.push_back(block);
+        }
+        auto one = co_await p.client->read_bytes(1);
+        events.push_back(one);
+        auto rest = co_await p.client->read_until_close();
+        events.push_back(rest);
+        co_await closed.get_future();
+        REQUIRE(events.size() == 5);
+        CHECK(events[0] == std::string(256, 'x'));
+        CHECK(events[2] == "1");
+        CHECK(events[3] == "234");
+        CHECK(events[4] == "closed");
+        // After the close, a read that the (empty) buffer cannot satisfy fails at once.
+        CHECK_THROWS_AS(p.client->read_bytes(1).result(), StreamClosedError);
+        CHECK_THROWS_AS(p.client->write("x"), StreamClosedError);
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "a pending read fails when the peer closes", "[core][iostream][net]") {
+    run_sync([&]() -> Future<void> {
+        auto p = co_await make_stream_pair(io_loop());
+        auto pending = p.client->read_until("\r\n");
+        co_await p.server->write("no newline");
+        p.server.reset();
+        bool failed = false;
+        try {
+            co_await pending;
+        } catch (const StreamClosedError&) {
+            failed = true;
+        }
+        CHECK(failed);
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "read_until finds a delimiter after megabytes of data", "[core][iostream][net]") {
+    run_sync([&]() -> Future<void> {
+        auto p = co_await make_stream_pair(io_loop());
+        std::string big(4096 * 1024, 'a');
+        auto written = p.server->write(big + "\r\n");
+        std::string got = co_await p.client->read_until("\r\n");
+        co_await written;
+        CHECK(got.size() == big.size() + 2);
+        CHECK(got.compare(got.size() - 2, 2, "\r\n") == 0);
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "partial read_bytes returns what is there", "[core][iostream][net]") {
+    run_sync([&]() -> Future<void> {
+        auto p = co_await make_stream_pair(io_loop());
+        co_await p.server->write("hello");
+        auto got9 = co_await p.client->read_bytes(50, true);
+        CHECK(got9 == "hello");
+        co_await p.server->write("world");
+        auto got10 = co_await p.client->read_bytes(3, true);
+        CHECK(got10 == "wor");
+        auto got11 = co_await p.client->read_bytes(0, true);
+        CHECK(got11 == "");
+        auto got12 = co_await p.client->read_bytes(2, true);
+        CHECK(got12 == "ld");
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "read_until and read_until_regex enforce max_bytes", "[core][iostream][net]") {
+    for (bool regex : {false, true}) {
+        CAPTURE(regex);
+        LogCapture logs;
+        run_sync([&]() -> Future<void> {
+            auto read = [&](IOStream& s, std::size_t max) {
+                return regex ? s.read_until_regex("de+f", max) : s.read_until("def", max);
+            };
+            auto p = co_await make_stream_pair(io_loop());
+            co_await p.server->write("abcdef");
+            auto got13 = co_await read(*p.client, 50);
+            CHECK(got13 == "abcdef");
+            co_await p.server->write("abcdef");
+            auto got14 = co_await read(*p.client, 6);
+            CHECK(got14 == "abcdef");
+            co_await p.server->write("abcdef");
+            // The delimiter ends at byte 6, past max_bytes = 5: the read fails, the stream closes.
+            bool failed = false;
+            try {
+                co_await p.client->read_bytes(1);  // let the data arrive in the buffer first
+                co_await read(*p.client, 4);
+            } catch (const UnsatisfiableReadError&) {
+                failed = true;
+            }
+            CHECK(failed);
+            CHECK(p.client->closed());
+        });
+        CHECK(logs.count("^Unsatisfiable read, closing connection", "tornado.general") == 1);
+    }
+}
+
+TEST_CASE_METHOD(AsyncTest, "small reads from a peer sending more than max_buffer_size",
+                 "[core][iostream][net]") {
+    run_sync([&]() -> Future<void> {
+        // The stream only reads while a read is pending, so 100 KiB through a 10 KiB buffer is fine.
+        auto p = co_await make_stream_pair(io_loop(), {}, StreamOptions{10 * 1024, 1024, 0});
+        auto written = p.server->write(std::string(100 * 1024, 'y'));
+        for (int i = 0; i < 100; ++i) {
+            auto chunk = co_await p.client->read_bytes(1024);
+            CHECK(chunk.size() == 1024);
+        }
+        co_await written;
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "a read larger than max_buffer_size closes the stream with StreamBufferFullError",
+                 "[core][iostream][net]") {
+    LogCapture logs;
+    run_sync([&]() -> Future<void> {
+        auto p = co_await make_stream_pair(io_loop(), {}, StreamOptions{4 * 1024, 1024, 0});
+        p.server->write(std::string(64 * 1024, 'z'));
+        try {
+            co_await p.client->read_until("never");
+            FAIL("read succeeded");
+        } catch (const StreamClosedError& e) {
+            CHECK_THROWS_AS(std::rethrow_exception(e.real_error()), StreamBufferFullError);
+        }
+    });
+    CHECK(logs.count("Reached maximum read buffer size") == 1);
+}
+
+TEST_CASE_METHOD(AsyncTest, "each write's Future completes; limits and misuse are errors",
+                 "[core][iostream][net]") {
+    run_sync([&]() -> Future<void> {
+        auto p = co_await make_stream_pair(io_loop(), {}, StreamOptions{100 * 1024 * 1024, 65536, 1024 * 1024});
+        auto a = p.client->write("first ");
+        auto b = p.client->write("second");
+        auto empty = p.client->write("");
+        std::vector<Future<void>> writes{a, b, empty};  // GCC 12: no braced lists inside co_await
+        co_await multi(std::move(writes));
+        auto got15 = co_await p.server->read_bytes(12);
+        CHECK(got15 == "first second");
+        CHECK_THROWS_AS(p.client->write(std::string(2 * 1024 * 1024, 'w')), StreamBufferFullError);
+        auto reading = p.server->read_bytes(1);
+        CHECK_THROWS_AS(p.server->read_bytes(1), std::logic_error);
+        co_await p.client->write("!");
+        auto got16 = co_await reading;
+        CHECK(got16 == "!");
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "callback-style reads and writes run on a later iteration",
+                 "[core][iostream][net]") {
+    run_sync([&]() -> Future<void> {
+        auto p = co_await make_stream_pair(io_loop());
+        Promise<std::string> got;
+        bool wrote = false;
+        p.server->write("line\n", [&] { wrote = true; });
+        p.client->read_until("\n", [&](std::string s) { got.set_result(std::move(s)); });
+        auto got17 = co_await got.get_future();
+        CHECK(got17 == "line\n");
+        co_await squall::moment;
+        CHECK(wrote);
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "PipeIOStream reads and writes a pipe", "[core][iostream]") {
+    run_sync([&]() -> Future<void> {
+        int fds[2];
+        REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+        PipeIOStream reader(io_loop(), fds[0]);
+        auto writer = std::make_unique<PipeIOStream>(io_loop(), fds[1]);
+        co_await writer->write("hel");
+        co_await writer->write("lo world");
+        auto got18 = co_await reader.read_until(" ");
+        CHECK(got18 == "hello ");
+        auto got19 = co_await reader.read_bytes(3);
+        CHECK(got19 == "wor");
+        writer.reset();
+        auto got20 = co_await reader.read_until_close();
+        CHECK(got20 == "ld");
+
+        REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+        PipeIOStream r2(io_loop(), fds[0]);
+        PipeIOStream w2(io_loop(), fds[1]);
+        std::string mib(1024 * 1024, 'p');
+        auto sent = w2.write(mib);
+        auto got21 = co_await r2.read_bytes(mib.size());
+        CHECK(got21 == mib);
+        co_await sent;
+    });
+}
+
+namespace {
+
+/// Echoes every line back, coroutine style.
+class EchoServer : public TCPServer {
+public:
+    using TCPServer::TCPServer;
+    int connections = 0;
+    int finished = 0;
+    Promise<void> all_finished;
+    int expected = 0;
+
+protected:
+    void handle_stream(std::unique_ptr<IOStream> stream, const SocketAddress& address) override {
+        ++connections;
+        CHECK(address.ip() == "127.0.0.1");
+        serve(std::move(stream));
+    }
+
+private:
+    Future<void> serve(std::unique_ptr<IOStream> stream) {
+        try {
+            while (true) {
+                std::string line = co_await stream->read_until("\n");
+                co_await stream->write(std::move(line));
+            }
+        } catch (const StreamClosedError&) {
+        }
+        if (++finished == expected) all_finished.set_result();
+    }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(AsyncTest, "a TCPServer echoes lines for several clients", "[core][tcpserver][net]") {
+    int before = squall::testing::open_fd_count();
+    {
+        EchoServer server(io_loop());
+        server.expected = 5;
+        server.listen(0, "127.0.0.1");
+        REQUIRE(server.ports().size() == 1);
+        int port = server.ports().front();
+        CHECK(port > 0);
+        run_sync([&]() -> Future<void> {
+            sockaddr_in addr{};
+            addr.sin_family = AF_INET;
+            addr.sin_port = htons(static_cast<uint16_t>(port));
+            addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            std::vector<std::unique_ptr<IOStream>> clients;
+            for (int i = 0; i < 5; ++i) {
+                clients.push_back(std::make_unique<IOStream>(io_loop(), ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)));
+                co_await clients.back()->connect(reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+            }
+            for (int round = 0; round < 3; ++round) {
+                for (int i = 0; i < 5; ++i) clients[static_cast<size_t>(i)]->write("client " + std::to_string(i) + "\n");
+                for (int i = 0; i < 5; ++i) {
+                    auto echoed = co_await clients[static_cast<size_t>(i)]->read_until("\n");
+                    CHECK(echoed == "client " + std::to_string(i) + "\n");
+                }
+            }
+            clients.clear();
+            co_await server.all_finished.get_future();  // every server side saw its client go
+        });
+        CHECK(server.connections == 5);
+    }
+    CHECK(squall::testing::open_fd_count() == before);
+}
+
+TEST_CASE("bind_sockets shares one port across families and checks its arguments", "[core][netutil][net]") {
+    auto socks = bind_sockets(0, BindOptions{"localhost"});
+    REQUIRE_FALSE(socks.empty());
+    std::vector<int> ports;
+    for (int fd : socks) {
+        SocketAddress a;
+        a.length = sizeof a.storage;
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a.storage), &a.length);
+        ports.push_back(a.port());
+        ::close(fd);
+    }
+    for (int p : ports) CHECK(p == ports.front());
+    CHECK_THROWS_AS(bind_sockets(70000), std::invalid_argument);
+    CHECK_THROWS_AS(bind_sockets(0, BindOptions{"no-such-host.invalid"}), std::runtime_error);
+}
+
+TEST_CASE("is_valid_ip accepts numeric addresses only", "[core][netutil]") {
+    for (const char* ok : {"127.0.0.1", "4.4.4.4", "::1", "2620:0:1cfe:face:b00c::3"}) CHECK(is_valid_ip(ok));
+    for (const char* bad : {"www.google.com", "localhost", "4.4.4.4<", " 127.0.0.1", "", " ", "\n"})
+        CHECK_FALSE(is_valid_ip(bad));
+    CHECK_FALSE(is_valid_ip(std::string_view("\0", 1)));
+}
