@@ -45,6 +45,28 @@ struct BaseIOStream::Guard {
     bool alive() const noexcept { return life->alive; }
 };
 
+/// The stream's IOLoop handler. If the loop drops it while the stream still counts on it (the
+/// loop is closing), the stream closes: pending reads and writes fail, so coroutines waiting on
+/// them are released instead of leaking in a cycle with the stream they own.
+struct BaseIOStream::LoopHandler {
+    BaseIOStream* stream;
+    Life* life;
+    explicit LoopHandler(BaseIOStream* s) : stream(s), life(s->life_) { ++life->refs; }
+    LoopHandler(LoopHandler&& o) noexcept : stream(std::exchange(o.stream, nullptr)), life(std::exchange(o.life, nullptr)) {}
+    LoopHandler& operator=(LoopHandler&&) = delete;
+    ~LoopHandler() {
+        if (!life) return;
+        if (life->alive && stream->registered_) stream->on_loop_dropped_handler();
+        if (--life->refs == 0) delete life;
+    }
+    void operator()(int, Events e) { stream->handle_events(e); }
+};
+
+void BaseIOStream::on_loop_dropped_handler() {
+    registered_ = false;
+    close(std::make_exception_ptr(std::runtime_error("the stream's IOLoop was closed")));
+}
+
 BaseIOStream::BaseIOStream(IOLoop& loop, StreamOptions options)
     : loop_(loop), options_(options), life_(new Life) {
     if (options_.read_chunk_size == 0) options_.read_chunk_size = 64 * 1024;
@@ -63,8 +85,10 @@ void BaseIOStream::destroy() noexcept {
     close_callback_ = nullptr;  // the owner is destroying the stream: nothing to tell it
     if (!closed_) {
         closed_ = true;
-        if (registered_) loop_.remove_handler(registered_fd_);
-        registered_ = false;
+        if (registered_) {
+            registered_ = false;  // first: the handler's destructor reads it
+            loop_.remove_handler(registered_fd_);
+        }
         close_fd();
         on_close();
     }
@@ -364,7 +388,7 @@ void BaseIOStream::update_io_state() {
     if (want == Events::none && !close_callback_ && !registered_) return;
     int fd = fileno();
     if (!registered_) {
-        loop_.add_handler(fd, [this](int, Events e) { handle_events(e); }, want);
+        loop_.add_handler(fd, LoopHandler(this), want);
         registered_ = true;
         registered_fd_ = fd;
     } else if (want != state_) {
@@ -418,18 +442,20 @@ void BaseIOStream::close(std::exception_ptr error) {
     if (closed_) return;
     closed_ = true;
     if (error && !error_) error_ = std::move(error);
+    Guard g(this);  // failing operations runs user code, which may delete this stream
     if (registered_) {
+        registered_ = false;  // first: the handler's destructor reads it
         loop_.remove_handler(registered_fd_);
-        registered_ = false;
     }
     close_fd();
     on_close();
-    fail_writes(std::make_exception_ptr(StreamClosedError(error_)));
+    if (!g.alive()) return;
     if (close_callback_) loop_.add_callback(std::move(close_callback_));
-    // Last, since it may run user code: a read the buffer can still satisfy completes (and
-    // read_until_close gets the rest); any other pending read fails.
+    fail_writes(std::make_exception_ptr(StreamClosedError(error_)));
+    if (!g.alive()) return;
+    // Last: a read the buffer can still satisfy completes (and read_until_close gets the rest);
+    // any other pending read fails.
     if (read_.kind != ReadKind::none) {
-        Guard g(this);
         if (!try_complete_from_buffer() && g.alive()) fail_read();
     }
 }

@@ -453,3 +453,21 @@ TEST_CASE("is_valid_ip accepts numeric addresses only", "[core][netutil]") {
         CHECK_FALSE(is_valid_ip(bad));
     CHECK_FALSE(is_valid_ip(std::string_view("\0", 1)));
 }
+
+TEST_CASE("a coroutine that owns a stream and waits on it is freed when the loop closes",
+          "[core][iostream][net]") {
+    auto sentinel = std::make_shared<int>(0);
+    std::weak_ptr<int> watch = sentinel;
+    {
+        IOLoop loop;
+        auto pair = loop.run_sync([&] { return make_stream_pair(loop); }, 5s);
+        // The coroutine owns the server stream, and the stream's pending read holds the
+        // coroutine: only the loop's close can break that cycle.
+        [](std::unique_ptr<IOStream> stream, std::shared_ptr<int> keep) -> Future<void> {
+            co_await stream->read_until("\n");
+            *keep = 1;
+        }(std::move(pair.server), std::move(sentinel));
+        CHECK_FALSE(watch.expired());
+    }
+    CHECK(watch.expired());
+}

@@ -165,6 +165,8 @@ private:
     };
     struct Life;
     struct Guard;
+    struct LoopHandler;
+    void on_loop_dropped_handler();
 
     Future<std::string> start_read(PendingRead read);
     template <class F>
