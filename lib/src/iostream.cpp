@@ -273,8 +273,9 @@ void BaseIOStream::try_inline_read() {
         fail_read();
         return;
     }
-    // Lazy reading: the socket is read only because a read is pending.
-    while (!closed_) {
+    // Lazy reading: the socket is read only because a read is pending, and not at all when the
+    // last read already emptied it (the loop says when more arrives).
+    while (!closed_ && !fd_drained_) {
         int got = read_to_buffer();
         if (!g.alive()) return;
         if (got == 0) break;  // would block
@@ -296,7 +297,12 @@ int BaseIOStream::read_to_buffer() {
         close(std::current_exception());
         return -1;
     }
-    if (n < 0) return 0;
+    if (n < 0) {
+        fd_drained_ = true;
+        return 0;
+    }
+    // A short read means the kernel had nothing more just now.
+    fd_drained_ = static_cast<std::size_t>(n) < options_.read_chunk_size;
     if (n == 0) {
         eof_ = true;
         close();
@@ -379,11 +385,14 @@ void BaseIOStream::fail_writes(const std::exception_ptr& error) {
 
 // ---- events and state -----------------------------------------------------------------------
 
-void BaseIOStream::update_io_state() {
+void BaseIOStream::update_io_state(bool keep_read) {
     if (closed_) return;
     Events want = Events::none;
     if (read_.kind != ReadKind::none) want |= Events::read;
     if (!write_buffer_.empty() || connecting_) want |= Events::write;
+    // Request/response streams read again right after each read: leaving READ armed until it
+    // fires with no read pending saves two epoll_ctl calls per message (libev's trick).
+    if (keep_read && any(state_, Events::read)) want |= Events::read;
     // An idle stream with a close callback still listens for errors and hang-ups.
     if (want == Events::none && !close_callback_ && !registered_) return;
     int fd = fileno();
@@ -400,6 +409,8 @@ void BaseIOStream::update_io_state() {
 void BaseIOStream::handle_events(Events events) {
     Guard g(this);
     if (closed_) return;
+    if (any(events, Events::read | Events::error)) fd_drained_ = false;
+    const bool idle_read = any(events, Events::read) && read_.kind == ReadKind::none;
     if (connecting_ && any(events, Events::write | Events::error)) {
         handle_connect();
         if (!g.alive() || closed_) return;
@@ -426,7 +437,7 @@ void BaseIOStream::handle_events(Events events) {
         if (!closed_) close();
         return;
     }
-    update_io_state();
+    update_io_state(!idle_read);  // readable with no read pending: stop watching READ now
 }
 
 void BaseIOStream::set_close_callback(Callback callback) {
@@ -450,14 +461,16 @@ void BaseIOStream::close(std::exception_ptr error) {
     close_fd();
     on_close();
     if (!g.alive()) return;
-    if (close_callback_) loop_.add_callback(std::move(close_callback_));
     fail_writes(std::make_exception_ptr(StreamClosedError(error_)));
     if (!g.alive()) return;
-    // Last: a read the buffer can still satisfy completes (and read_until_close gets the rest);
-    // any other pending read fails.
+    // A read the buffer can still satisfy completes (read_until_close gets the rest); any other
+    // pending read fails. This comes before the close callback is queued, so whoever waits on
+    // the read runs first, as in Tornado.
     if (read_.kind != ReadKind::none) {
         if (!try_complete_from_buffer() && g.alive()) fail_read();
+        if (!g.alive()) return;
     }
+    if (close_callback_) loop_.add_callback(std::move(close_callback_));
 }
 
 void BaseIOStream::add_io_state(Events) { update_io_state(); }

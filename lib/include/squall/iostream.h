@@ -185,7 +185,7 @@ private:
     void fail_writes(const std::exception_ptr& error);
     void handle_events(Events events);
     void handle_write();
-    void update_io_state();
+    void update_io_state(bool keep_read = true);
 
     IOLoop& loop_;
     StreamOptions options_;
@@ -201,6 +201,7 @@ private:
     bool registered_ = false;
     bool closed_ = false;
     bool eof_ = false;
+    bool fd_drained_ = false;  // the last read found the kernel buffer empty
     Life* life_;  // lets frames learn that user code deleted the stream
 };
 
