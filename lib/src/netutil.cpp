@@ -154,6 +154,14 @@ std::string SocketAddress::ip() const {
 
 int SocketAddress::port() const noexcept { return port_of(get()); }
 
+SocketAddress local_address(int sock) {
+    SocketAddress a;
+    a.length = sizeof a.storage;
+    if (::getsockname(sock, reinterpret_cast<sockaddr*>(&a.storage), &a.length) != 0)
+        throw_errno("getsockname");
+    return a;
+}
+
 bool is_valid_ip(std::string_view ip) {
     if (ip.empty() || ip.size() >= INET6_ADDRSTRLEN + 16) return false;
     if (ip.find('\0') != std::string_view::npos) return false;

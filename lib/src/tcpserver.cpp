@@ -37,12 +37,7 @@ void TCPServer::stop() {
 
 std::vector<int> TCPServer::ports() const {
     std::vector<int> out;
-    for (int fd : sockets_) {
-        SocketAddress a;
-        a.length = sizeof a.storage;
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a.storage), &a.length);
-        out.push_back(a.port());
-    }
+    for (int fd : sockets_) out.push_back(local_address(fd).port());
     return out;
 }
 

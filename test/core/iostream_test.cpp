@@ -38,9 +38,7 @@ Future<StreamPair> make_stream_pair(IOLoop& loop, StreamOptions server_options =
     add_accept_handler(loop, listener, [accepted](int fd, const SocketAddress&) {
         if (!accepted->done()) accepted->set_result(fd); else ::close(fd);
     });
-    SocketAddress addr;
-    addr.length = sizeof addr.storage;
-    ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr.storage), &addr.length);
+    SocketAddress addr = local_address(listener);
     StreamPair pair;
     pair.client = std::make_unique<IOStream>(
         loop, ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), client_options);
@@ -57,9 +55,7 @@ SocketAddress closed_port_address() {
     bind.address = "127.0.0.1";
     bind.family = AF_INET;
     int fd = bind_sockets(0, bind).front();
-    SocketAddress addr;
-    addr.length = sizeof addr.storage;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr.storage), &addr.length);
+    SocketAddress addr = local_address(fd);
     ::close(fd);  // nothing listens there any more
     return addr;
 }
@@ -90,9 +86,7 @@ TEST_CASE_METHOD(AsyncTest, "writes made while connecting are sent once connecte
         BindOptions bind;
         bind.address = "127.0.0.1";
         int listener = bind_sockets(0, bind).front();
-        SocketAddress addr;
-        addr.length = sizeof addr.storage;
-        ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr.storage), &addr.length);
+        SocketAddress addr = local_address(listener);
         Promise<int> accepted;
         add_accept_handler(io_loop(), listener, [&](int fd, const SocketAddress&) { accepted.set_result(fd); });
         IOStream client(io_loop(), ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -436,14 +430,17 @@ TEST_CASE("bind_sockets shares one port across families and checks its arguments
     REQUIRE_FALSE(socks.empty());
     std::vector<int> ports;
     for (int fd : socks) {
-        SocketAddress a;
-        a.length = sizeof a.storage;
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a.storage), &a.length);
+        SocketAddress a = local_address(fd);
         ports.push_back(a.port());
         ::close(fd);
     }
     for (int p : ports) CHECK(p == ports.front());
     CHECK_THROWS_AS(bind_sockets(70000), std::invalid_argument);
+    int p[2];
+    REQUIRE(::pipe(p) == 0);
+    CHECK_THROWS_AS(local_address(p[0]), std::system_error);  // not a socket
+    ::close(p[0]);
+    ::close(p[1]);
     CHECK_THROWS_AS(bind_sockets(0, BindOptions{"no-such-host.invalid"}), std::runtime_error);
 }
 

@@ -156,9 +156,7 @@ TEST_CASE_METHOD(AsyncTest, "TCPClient reports refused connections and honours i
         BindOptions b;
         b.address = "127.0.0.1";
         int fd = bind_sockets(0, b).front();
-        SocketAddress a;
-        a.length = sizeof a.storage;
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a.storage), &a.length);
+        SocketAddress a = local_address(fd);
         port = a.port();
         ::close(fd);
     }

@@ -39,6 +39,10 @@ struct SocketAddress {
     int port() const noexcept;
 };
 
+/// The local address a socket is bound to (getsockname): the port after binding port 0, say.
+/// Throws std::system_error for a descriptor that is not a socket.
+SocketAddress local_address(int sock);
+
 using AcceptCallback = MoveOnlyFunction<void(int fd, const SocketAddress& address)>;
 
 /// Accept connections on listening socket `sock` (up to its backlog per wake-up) and hand each
