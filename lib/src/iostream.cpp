@@ -13,9 +13,12 @@
 namespace squall {
 namespace {
 
-bool is_connreset(const std::system_error& e) {
-    int v = e.code().value();
-    return e.code().category() == std::generic_category() &&
+// A peer that went away is routine; anything else (an SSLError, EIO) is worth a warning.
+bool is_connreset(const std::exception& ex) {
+    auto* e = dynamic_cast<const std::system_error*>(&ex);
+    if (!e) return false;
+    int v = e->code().value();
+    return e->code().category() == std::generic_category() &&
            (v == ECONNRESET || v == ECONNABORTED || v == EPIPE || v == ETIMEDOUT);
 }
 
@@ -43,6 +46,32 @@ struct BaseIOStream::Guard {
         if (--life->refs == 0) delete life;
     }
     bool alive() const noexcept { return life->alive; }
+};
+
+/// Lets a callback queued for later learn whether its stream still exists.
+struct BaseIOStream::WeakRef {
+    BaseIOStream* stream;
+    Life* life;
+    explicit WeakRef(BaseIOStream* s) : stream(s), life(s->life_) { ++life->refs; }
+    WeakRef(WeakRef&& o) noexcept : stream(o.stream), life(std::exchange(o.life, nullptr)) {}
+    WeakRef& operator=(WeakRef&&) = delete;
+    ~WeakRef() {
+        if (life && --life->refs == 0) delete life;
+    }
+    BaseIOStream* get() const noexcept { return life && life->alive ? stream : nullptr; }
+
+    /// Tornado's _run_callback: user code that throws closes the stream it was called for.
+    template <class F>
+    void run(F&& f) {
+        try {
+            f();
+        } catch (...) {
+            auto e = std::current_exception();
+            app_log().logf(LogLevel::error, "Uncaught exception, closing connection: %s",
+                           detail::describe_exception(e).c_str());
+            if (BaseIOStream* s = get()) s->close(e);
+        }
+    }
 };
 
 /// The stream's IOLoop handler. If the loop drops it while the stream still counts on it (the
@@ -154,10 +183,10 @@ void BaseIOStream::as_callback(Future<std::string> f, F callback) {
     // Tornado runs read callbacks on a later iteration; errors close the stream, which the
     // close callback reports, so a failed read does not call `callback`.
     IOLoop& loop = loop_;
-    f.add_done_callback([&loop, cb = std::move(callback)](Future<std::string> done) mutable {
+    f.add_done_callback([&loop, ref = WeakRef(this), cb = std::move(callback)](Future<std::string> done) mutable {
         if (done.exception()) return;
-        loop.add_callback([cb = std::move(cb), data = std::move(done.result())]() mutable {
-            cb(std::move(data));
+        loop.add_callback([ref = std::move(ref), cb = std::move(cb), data = std::move(done.result())]() mutable {
+            ref.run([&] { cb(std::move(data)); });
         });
     });
 }
@@ -275,7 +304,7 @@ void BaseIOStream::try_inline_read() {
     }
     // Lazy reading: the socket is read only because a read is pending, and not at all when the
     // last read already emptied it (the loop says when more arrives).
-    while (!closed_ && !fd_drained_) {
+    while (!closed_ && !fd_drained_ && !setting_up_) {
         int got = read_to_buffer();
         if (!g.alive()) return;
         if (got == 0) break;  // would block
@@ -291,7 +320,7 @@ int BaseIOStream::read_to_buffer() {
     ssize_t n;
     try {
         n = read_from_fd({p, options_.read_chunk_size});
-    } catch (const std::system_error& e) {
+    } catch (const std::exception& e) {
         if (!is_connreset(e))
             gen_log().logf(LogLevel::warning, "Read error on %d: %s", fileno(), e.what());
         close(std::current_exception());
@@ -302,7 +331,7 @@ int BaseIOStream::read_to_buffer() {
         return 0;
     }
     // A short read means the kernel had nothing more just now.
-    fd_drained_ = static_cast<std::size_t>(n) < options_.read_chunk_size;
+    fd_drained_ = static_cast<std::size_t>(n) < options_.read_chunk_size && !input_pending();
     if (n == 0) {
         eof_ = true;
         close();
@@ -337,16 +366,16 @@ Future<void> BaseIOStream::write(std::string data) {
     Future<void> f = p.get_future();
     write_waiters_.push_back({total_queued_, std::move(p)});
     Guard g(this);
-    if (!connecting_) handle_write();
+    if (!setting_up_) handle_write();
     if (g.alive() && !closed_) update_io_state();
     return f;
 }
 
 void BaseIOStream::write(std::string data, Callback callback) {
     IOLoop& loop = loop_;
-    write(std::move(data)).add_done_callback([&loop, cb = std::move(callback)](Future<void> f) mutable {
+    write(std::move(data)).add_done_callback([&loop, ref = WeakRef(this), cb = std::move(callback)](Future<void> f) mutable {
         if (f.exception()) return;
-        loop.add_callback(std::move(cb));
+        loop.add_callback([ref = std::move(ref), cb = std::move(cb)]() mutable { ref.run(cb); });
     });
 }
 
@@ -357,7 +386,7 @@ void BaseIOStream::handle_write() {
         ssize_t w;
         try {
             w = write_to_fd({iov, static_cast<std::size_t>(n)});
-        } catch (const std::system_error& e) {
+        } catch (const std::exception& e) {
             if (!is_connreset(e))
                 gen_log().logf(LogLevel::warning, "Write error on %d: %s", fileno(), e.what());
             close(std::current_exception());
@@ -387,12 +416,16 @@ void BaseIOStream::fail_writes(const std::exception_ptr& error) {
 
 void BaseIOStream::update_io_state(bool keep_read) {
     if (closed_) return;
-    Events want = Events::none;
-    if (read_.kind != ReadKind::none) want |= Events::read;
-    if (!write_buffer_.empty() || connecting_) want |= Events::write;
-    // Request/response streams read again right after each read: leaving READ armed until it
-    // fires with no read pending saves two epoll_ctl calls per message (libev's trick).
-    if (keep_read && any(state_, Events::read)) want |= Events::read;
+    Events want = retry_events_;
+    if (setting_up_) {
+        want |= setup_events_;
+    } else {
+        if (read_.kind != ReadKind::none) want |= Events::read;
+        if (!write_buffer_.empty()) want |= Events::write;
+        // Request/response streams read again right after each read: leaving READ armed until
+        // it fires with no read pending saves two epoll_ctl calls per message (libev's trick).
+        if (keep_read && any(state_, Events::read)) want |= Events::read;
+    }
     // An idle stream with a close callback still listens for errors and hang-ups.
     if (want == Events::none && !close_callback_ && !registered_) return;
     int fd = fileno();
@@ -410,11 +443,23 @@ void BaseIOStream::handle_events(Events events) {
     Guard g(this);
     if (closed_) return;
     if (any(events, Events::read | Events::error)) fd_drained_ = false;
-    const bool idle_read = any(events, Events::read) && read_.kind == ReadKind::none;
-    if (connecting_ && any(events, Events::write | Events::error)) {
-        handle_connect();
+    if (setting_up_) {
+        handle_setup(events);
         if (!g.alive() || closed_) return;
+        if (setting_up_) {
+            update_io_state();
+            return;
+        }
+        // Set up now: flush what was queued meanwhile and serve a pending read.
+        fd_drained_ = false;
+        events |= Events::read | Events::write;
     }
+    if (any(events, retry_events_)) {
+        retry_events_ = Events::none;
+        fd_drained_ = false;
+        events |= Events::read | Events::write;
+    }
+    const bool idle_read = any(events, Events::read) && read_.kind == ReadKind::none;
     if (any(events, Events::read) && read_.kind != ReadKind::none) {
         try_inline_read();
         if (!g.alive() || closed_) return;
@@ -473,6 +518,6 @@ void BaseIOStream::close(std::exception_ptr error) {
     if (close_callback_) loop_.add_callback(std::move(close_callback_));
 }
 
-void BaseIOStream::add_io_state(Events) { update_io_state(); }
+void BaseIOStream::refresh_io_state() { update_io_state(); }
 
 }  // namespace squall

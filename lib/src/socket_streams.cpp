@@ -12,6 +12,7 @@
 #include <csignal>
 
 #include "squall/iostream.h"
+#include "sigpipe.h"
 
 namespace squall {
 namespace {
@@ -28,6 +29,12 @@ void set_nonblocking(int fd) {
 bool would_block(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
 
 }  // namespace
+
+void detail::ignore_sigpipe() noexcept {
+    struct sigaction current {};
+    if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL)
+        ::signal(SIGPIPE, SIG_IGN);
+}
 
 // ---- IOStream -------------------------------------------------------------------------------
 
@@ -85,7 +92,8 @@ Future<void> IOStream::connect(const sockaddr* address, socklen_t length) {
     if (connect_promise_) throw std::logic_error("IOStream::connect: already connecting");
     connect_promise_.emplace();
     Future<void> f = connect_promise_->get_future();
-    connecting_ = true;
+    setting_up_ = true;
+    tcp_connecting_ = true;
     int rc;
     do {
         rc = ::connect(fd_, address, length);
@@ -95,28 +103,47 @@ Future<void> IOStream::connect(const sockaddr* address, socklen_t length) {
         finish_close(std::make_exception_ptr(std::system_error(errno, std::generic_category(), "connect")));
         return f;
     }
-    add_io_state(Events::write);  // writable means connected (or failed: see handle_connect)
+    setup_events_ = Events::write;  // writable means connected (or failed: see handle_setup)
+    refresh_io_state();
     return f;
 }
 
-void IOStream::handle_connect() {
+void IOStream::handle_setup(Events events) {
+    if (!tcp_connecting_ || !any(events, Events::write | Events::error)) return;
     if (std::error_code ec = get_fd_error()) {
         finish_close(std::make_exception_ptr(std::system_error(ec, "connect")));
         return;
     }
-    connecting_ = false;
+    tcp_connecting_ = false;
+    on_connected();
+}
+
+void IOStream::on_connected() {
+    setting_up_ = false;
+    setup_events_ = Events::none;
+    complete_connect();
+}
+
+void IOStream::complete_connect() {
+    if (!connect_promise_) return;
     auto p = std::move(*connect_promise_);
     connect_promise_.reset();
-    add_io_state(Events::none);
     p.set_result();  // may run user code
 }
 
 void IOStream::on_close() {
+    tcp_connecting_ = false;
     if (!connect_promise_) return;
     auto p = std::move(*connect_promise_);
     connect_promise_.reset();
-    connecting_ = false;
     p.set_exception(StreamClosedError(error()));
+}
+
+int IOStream::detach_fd() {
+    int fd = fd_;
+    fd_ = -1;  // close() below then releases nothing
+    finish_close({});
+    return fd;
 }
 
 // ---- PipeIOStream ---------------------------------------------------------------------------
@@ -125,11 +152,7 @@ PipeIOStream::PipeIOStream(IOLoop& loop, int fd, StreamOptions options)
     : BaseIOStream(loop, options), fd_(fd) {
     if (fd < 0) throw std::invalid_argument("PipeIOStream: invalid descriptor");
     set_nonblocking(fd);
-    // write(2) to a pipe whose reader is gone raises SIGPIPE, which would kill the process;
-    // like most servers (and Python, which Tornado relies on), ignore it and see EPIPE instead.
-    struct sigaction current {};
-    if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL)
-        ::signal(SIGPIPE, SIG_IGN);
+    detail::ignore_sigpipe();  // write(2) to a pipe whose reader is gone raises SIGPIPE
 }
 
 void PipeIOStream::close_fd() noexcept {

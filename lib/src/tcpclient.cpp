@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "squall/gen.h"
+#include "squall/ssliostream.h"
 
 namespace squall {
 
@@ -152,12 +153,18 @@ Future<std::unique_ptr<IOStream>> connect_impl(IOLoop& loop, Resolver& resolver,
     };
     auto attempt = Connector::start(loop, addresses, std::move(connect));
     auto winner = co_await std::move(attempt);
-    co_return std::move(winner.second);
+    if (!options.ssl_options) co_return std::move(winner.second);
+    std::string name = options.server_hostname.empty() ? host : options.server_hostname;
+    auto handshake = winner.second->start_tls(*options.ssl_options, std::move(name));
+    std::unique_ptr<SSLIOStream> tls = co_await std::move(handshake);
+    co_return std::unique_ptr<IOStream>(std::move(tls));
 }
 
 }  // namespace
 
 Future<std::unique_ptr<IOStream>> TCPClient::connect(std::string host, int port, ConnectOptions options) {
+    if (options.ssl_options && options.ssl_options->server_side())
+        throw std::invalid_argument("TCPClient::connect: ssl_options must be a client SSLContext");
     auto timeout = options.timeout;
     auto f = connect_impl(loop_, *resolver_, std::move(host), port, std::move(options));
     if (!timeout) return f;

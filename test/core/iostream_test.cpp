@@ -331,6 +331,41 @@ TEST_CASE_METHOD(AsyncTest, "callback-style reads and writes run on a later iter
     });
 }
 
+TEST_CASE_METHOD(AsyncTest, "an exception escaping a read or write callback closes the stream",
+                 "[core][iostream][net]") {
+    LogCapture log;
+    run_sync([&]() -> Future<void> {
+        auto p = co_await make_stream_pair(io_loop());
+        Promise<void> closed;
+        p.client->set_close_callback([&] { closed.set_result(); });
+        p.client->read_until("\n", [](std::string) { throw std::runtime_error("handler bug"); });
+        co_await p.server->write("line\n");
+        co_await closed.get_future();
+        CHECK(p.client->closed());
+        CHECK_THROWS_WITH(std::rethrow_exception(p.client->error()), "handler bug");
+        // Write callbacks too; and a callback that deletes its stream before throwing is fine.
+        auto w = co_await make_stream_pair(io_loop());
+        Promise<void> writer_closed;
+        w.server->set_close_callback([&] { writer_closed.set_result(); });
+        w.server->write("x", [&] { throw std::logic_error("write handler bug"); });
+        co_await writer_closed.get_future();
+        CHECK_THROWS_WITH(std::rethrow_exception(w.server->error()), "write handler bug");
+        auto q = co_await make_stream_pair(io_loop());
+        Promise<void> ran;
+        q.client->read_bytes(1, [&](std::string) {
+            q.client.reset();
+            ran.set_result();
+            throw std::runtime_error("after delete");
+        });
+        co_await q.server->write("y");
+        co_await ran.get_future();
+        co_await squall::moment;
+        CHECK(q.client == nullptr);
+    });
+    CHECK(log.count("Uncaught exception, closing connection: handler bug", "tornado.application") == 1);
+    CHECK(log.count("Uncaught exception, closing connection: after delete", "tornado.application") == 1);
+}
+
 TEST_CASE_METHOD(AsyncTest, "PipeIOStream reads and writes a pipe", "[core][iostream]") {
     run_sync([&]() -> Future<void> {
         int fds[2];
@@ -423,6 +458,34 @@ TEST_CASE_METHOD(AsyncTest, "a TCPServer echoes lines for several clients", "[co
         CHECK(server.connections == 5);
     }
     CHECK(squall::testing::open_fd_count() == before);
+}
+
+TEST_CASE_METHOD(AsyncTest, "TCPServer bind() then start() serves; an unstarted bind is released",
+                 "[core][tcpserver][net]") {
+    int before = squall::testing::open_fd_count();
+    {
+        EchoServer unstarted(io_loop());
+        unstarted.bind(0, "127.0.0.1");
+        CHECK(unstarted.ports().empty());  // bound, not accepting yet
+    }
+    CHECK(squall::testing::open_fd_count() == before);
+    EchoServer server(io_loop());
+    server.expected = 1;
+    server.bind(0, "127.0.0.1", AF_INET, 16, true);
+    server.start(1);
+    REQUIRE(server.ports().size() == 1);
+    int port = server.ports().front();
+    run_sync([&]() -> Future<void> {
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(static_cast<uint16_t>(port));
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        auto client = std::make_unique<IOStream>(io_loop(), ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        co_await client->connect(reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+        co_await client->write("hi\n");
+        auto echoed = co_await client->read_until("\n");
+        CHECK(echoed == "hi\n");
+    });
 }
 
 TEST_CASE("bind_sockets shares one port across families and checks its arguments", "[core][netutil][net]") {

@@ -1,6 +1,6 @@
 // Non-blocking buffered streams over sockets and pipes, with every read of Tornado 4.0 in a
 // Future form and a callback form. Public header. Models tornado/iostream.py (4.0):
-// BaseIOStream, IOStream, PipeIOStream (SSLIOStream comes with the TLS work).
+// BaseIOStream, IOStream, PipeIOStream; SSLIOStream is in squall/ssliostream.h.
 #pragma once
 
 #include <sys/socket.h>
@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <regex>
 #include <span>
@@ -23,6 +24,9 @@
 #include "squall/ioloop.h"
 
 namespace squall {
+
+class SSLContext;
+class SSLIOStream;
 
 /// The stream is closed. `real_error()` holds what closed it, when something did (a reset
 /// connection, a full buffer, an unsatisfiable read); null for an orderly close.
@@ -89,7 +93,9 @@ public:
     Future<std::string> read_until_close();
     Future<std::string> read_until_close(Streaming streaming);
 
-    /// Callback forms: the callback runs on a later loop iteration, as in Tornado.
+    /// Callback forms: the callback runs on a later loop iteration, as in Tornado. An exception
+    /// escaping it is logged ("Uncaught exception, closing connection") and closes the stream
+    /// with that exception as error().
     void read_until(std::string delimiter, ReadCallback callback, std::size_t max_bytes = 0);
     void read_bytes(std::size_t n, ReadCallback callback, bool partial = false);
     void read_until_close(ReadCallback callback);
@@ -133,18 +139,30 @@ protected:
     /// A pending error on the descriptor (SO_ERROR for sockets).
     virtual std::error_code get_fd_error() noexcept { return {}; }
 
-    /// For subclasses that connect: re-evaluate what the loop watches (WRITE while
-    /// `connecting_`), and the hook run when the fd becomes writable while connecting.
-    void add_io_state(Events events);
-    virtual void handle_connect() {}
+    /// Re-evaluate what the loop watches (after changing the state below).
+    void refresh_io_state();
+    /// While `setting_up_` (connecting, or a TLS handshake) user reads and writes wait: the
+    /// loop watches `setup_events_` and hands what fires to handle_setup. When the subclass
+    /// clears `setting_up_` there, queued writes are flushed and a pending read is served.
+    bool setting_up_ = false;
+    Events setup_events_ = Events::none;
+    virtual void handle_setup(Events) {}
+    /// Set by a transport whose read needs the fd writable (or whose write needs it readable),
+    /// as TLS may; the loop watches these too and retries both directions when one fires.
+    Events retry_events_ = Events::none;
+    /// The transport holds input it has not handed over yet (decrypted TLS bytes, an EOF).
+    virtual bool input_pending() const noexcept { return false; }
     /// Run once when the stream closes, after the fd is released (fail a pending connect...).
     virtual void on_close() {}
     /// Subclass destructors call this first: releases the fd and fails pending reads and writes
     /// with StreamClosedError (their callbacks must not use the stream); no close callback.
     void destroy() noexcept;
-    bool connecting_ = false;
     /// Close with `error` (for subclasses, whose close reasons are their own).
     void finish_close(std::exception_ptr error) { close(std::move(error)); }
+    /// Bytes read from the transport and not yet consumed by a read.
+    std::size_t buffered_input() const noexcept { return read_buffer_.size(); }
+    /// Hand the close callback to a successor stream (start_tls).
+    Callback take_close_callback() noexcept { return std::move(close_callback_); }
 
 private:
     enum class ReadKind { none, until, regex, bytes, until_close };
@@ -165,6 +183,7 @@ private:
     };
     struct Life;
     struct Guard;
+    struct WeakRef;
     struct LoopHandler;
     void on_loop_dropped_handler();
 
@@ -213,9 +232,17 @@ public:
     ~IOStream() override { destroy(); }
 
     /// Connect a new socket (from a SOCK_STREAM socket(2) of the address's family) to
-    /// `address`; done when connected, failing with StreamClosedError (real_error: the errno)
-    /// otherwise. Writes made meanwhile are queued.
+    /// `address`; done when connected (for SSLIOStream: when the handshake is done too),
+    /// failing with StreamClosedError (real_error: the errno or SSLError) otherwise. Writes
+    /// made meanwhile are queued.
     Future<void> connect(const sockaddr* address, socklen_t length);
+    /// Turn this idle stream (no read or write pending, nothing buffered) into an SSLIOStream
+    /// on the same socket, as client or server according to `context`; done after the
+    /// handshake. This stream is closed without closing the socket; its close callback moves to
+    /// the new stream. Throws std::logic_error when the stream is not idle. Defined with TLS in
+    /// squall/ssliostream.h.
+    Future<std::unique_ptr<SSLIOStream>> start_tls(const SSLContext& context,
+                                                   std::string server_hostname = "");
     void set_nodelay(bool value) override;
     int fileno() const noexcept override { return fd_; }
 
@@ -224,11 +251,19 @@ protected:
     ssize_t read_from_fd(std::span<char> buf) override;
     ssize_t write_to_fd(std::span<const iovec> iov) override;
     std::error_code get_fd_error() noexcept override;
-    void handle_connect() override;
+    void handle_setup(Events events) override;
+    /// The TCP connection is up: a plain stream is ready (the connect Future resolves);
+    /// SSLIOStream starts its handshake instead.
+    virtual void on_connected();
+    /// Resolve the Future returned by connect(), if there is one.
+    void complete_connect();
     void on_close() override;
+    /// Give up the socket without closing it, then close this stream (start_tls).
+    int detach_fd();
 
 private:
     int fd_;
+    bool tcp_connecting_ = false;
     std::optional<Promise<void>> connect_promise_;
 };
 

@@ -1,6 +1,6 @@
 // A TCP client with non-blocking name resolution and Tornado's happy-eyeballs connector.
 // Public header. Models tornado/tcpclient.py (4.0) TCPClient and _Connector, with 4.5's
-// source address and 5.0's overall timeout. TLS (ssl_options) comes with SSLIOStream.
+// source address and 5.0's overall timeout; with ssl_options the stream is an SSLIOStream.
 #pragma once
 
 #include <sys/socket.h>
@@ -14,6 +14,7 @@
 
 #include "squall/iostream.h"
 #include "squall/resolver.h"
+#include "squall/ssl.h"
 
 namespace squall {
 
@@ -26,6 +27,11 @@ struct ConnectOptions {
     std::string source_ip;
     int source_port = 0;
     StreamOptions stream_options;
+    /// A client SSLContext: the connection is upgraded with start_tls (the result is an
+    /// SSLIOStream whose handshake is done), checking the certificate against the host name
+    /// (or `server_hostname` when given).
+    std::optional<SSLContext> ssl_options;
+    std::string server_hostname;
 };
 
 /// Happy eyeballs (RFC 6555) as Tornado does it: try the first address's family; after 0.3 s,
@@ -55,7 +61,8 @@ public:
     ~TCPClient();
 
     /// A connected stream to host:port. Fails with ResolveError, StreamClosedError (whose
-    /// real_error is the last connect error) or TimeoutError.
+    /// real_error is the last connect error, or the SSLError of the handshake) or TimeoutError
+    /// (the timeout covers resolution, connecting and the handshake).
     Future<std::unique_ptr<IOStream>> connect(std::string host, int port, ConnectOptions options = {});
     void close();
 

@@ -1,20 +1,26 @@
 // A non-blocking TCP server: listening sockets plus an IOStream per accepted connection. Public
-// header. Models tornado/tcpserver.py (4.0) TCPServer (TLS and multi-process start come later).
+// header. Models tornado/tcpserver.py (4.0) TCPServer: listen, bind + start(num_processes),
+// add_sockets, TLS.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "squall/iostream.h"
 #include "squall/netutil.h"
+#include "squall/ssl.h"
 
 namespace squall {
 
 /// Subclass and override handle_stream. Not thread-safe: one server per IOLoop.
 class TCPServer {
 public:
-    explicit TCPServer(IOLoop& loop = IOLoop::current(), StreamOptions stream_options = {});
+    /// With `ssl_options` (a server SSLContext) each connection is an SSLIOStream, handed over
+    /// at once with its handshake under way (reads and writes wait for it).
+    explicit TCPServer(IOLoop& loop = IOLoop::current(), StreamOptions stream_options = {},
+                       std::optional<SSLContext> ssl_options = std::nullopt);
     TCPServer(const TCPServer&) = delete;
     TCPServer& operator=(const TCPServer&) = delete;
     /// Stops listening. Connections already handed to handle_stream are the subclass's.
@@ -25,6 +31,14 @@ public:
     /// Take ownership of listening sockets and accept on them.
     void add_sockets(const std::vector<int>& sockets);
     void add_socket(int socket) { add_sockets({socket}); }
+    /// Bind now, accept after start(): the multi-process form. Tornado's parameters.
+    void bind(int port, const std::string& address = "", int family = AF_UNSPEC, int backlog = 128,
+              bool reuse_port = false);
+    /// Start accepting on the sockets bind() made. With num_processes != 1 this first forks that
+    /// many children (0 or less: one per CPU) with fork_processes, which restarts children that
+    /// die and never returns in the parent; each child then accepts on the shared sockets.
+    /// The IOLoop must not have been started (nor made any threads) before forking.
+    void start(int num_processes = 1);
     /// Stop accepting and close the listening sockets; existing connections carry on.
     void stop();
     /// The port of each listening socket, in order (useful after listen(0)).
@@ -41,7 +55,9 @@ private:
 
     IOLoop& loop_;
     StreamOptions stream_options_;
+    std::optional<SSLContext> ssl_options_;
     std::vector<int> sockets_;
+    std::vector<int> pending_sockets_;  // bound, not yet started
 };
 
 }  // namespace squall
