@@ -1,0 +1,83 @@
+// HTTP utilities shared by the server, the client and the web framework: start lines, query
+// strings and form bodies (urlencoded and multipart), URLs, dates, cookies and byte ranges.
+// Public header. Models tornado/httputil.py (4.0) with the later fixes users rely on.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <ctime>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "squall/http_headers.h"
+
+namespace squall {
+
+struct RequestStartLine {
+    std::string method, path, version;
+};
+struct ResponseStartLine {
+    std::string version;
+    int code = 0;
+    std::string reason;
+};
+
+/// "GET /path HTTP/1.1": a token method, a target without whitespace or controls, HTTP/1.x.
+/// Throws HTTPInputError (status 505 for another HTTP major version, else 400).
+RequestStartLine parse_request_start_line(std::string_view line);
+/// "HTTP/1.1 200 OK" (the reason may be empty). Throws HTTPInputError.
+ResponseStartLine parse_response_start_line(std::string_view line);
+
+/// Arguments by name, each with every value in arrival order; blank values are kept.
+using ArgumentMap = std::map<std::string, std::vector<std::string>>;
+struct HTTPFile {
+    std::string filename;
+    std::string body;
+    std::string content_type;
+};
+using FileMap = std::map<std::string, std::vector<HTTPFile>>;
+
+/// Percent-encoding of everything but unreserved characters; spaces as "+" when `plus`.
+std::string url_escape(std::string_view s, bool plus = true);
+/// The reverse; "+" is a space when `plus`. Malformed escapes stay as they are.
+std::string url_unescape(std::string_view s, bool plus = true);
+/// "a=1&b=2&a=3" -> {a: [1, 3], b: [2]}; blank values kept (Tornado's parse_qs_bytes).
+ArgumentMap parse_qs(std::string_view query);
+/// Append query arguments: "?" or "&" as needed, before any "#fragment".
+std::string url_concat(std::string_view url, const std::vector<std::pair<std::string, std::string>>& args);
+
+/// Fill arguments and files from a request body according to its Content-Type (urlencoded or
+/// multipart/form-data; anything else is left alone). Throws HTTPInputError, with the reason,
+/// for a malformed body or a Content-Encoding that was not removed.
+void parse_body_arguments(std::string_view content_type, std::string_view body, ArgumentMap& arguments,
+                          FileMap& files, const HTTPHeaders* headers = nullptr);
+/// multipart/form-data with `boundary` (quotes allowed). Parts with a filename become files
+/// (Content-Type defaulting to application/unknown), others arguments. Throws HTTPInputError.
+void parse_multipart_form_data(std::string_view boundary, std::string_view data, ArgumentMap& arguments,
+                               FileMap& files);
+
+/// RFC 9110 IMF-fixdate: "Sun, 27 Jan 2013 18:43:20 GMT".
+std::string format_timestamp(std::time_t t);
+std::string format_timestamp(std::chrono::system_clock::time_point t);
+/// Any of the three HTTP date formats (IMF-fixdate, RFC 850, asctime); nullopt if none fits.
+std::optional<std::time_t> parse_http_date(std::string_view s);
+
+/// A Cookie header as browsers send it, leniently (Tornado 4.4's parse_cookie): "a=1; b="x""
+/// -> {a: 1, b: x}; a later duplicate wins.
+std::map<std::string, std::string> parse_cookie(std::string_view header);
+
+/// A single byte range "bytes=a-b" as a slice [start, end): "bytes=1-2" -> (1, 3), "bytes=6-"
+/// -> (6, none), "bytes=-6" -> (-6, none), "bytes=-0" -> (none, 0). nullopt for other units,
+/// several ranges or junk (Tornado's _parse_request_range).
+struct ByteRange {
+    std::optional<std::int64_t> start, end;
+};
+std::optional<ByteRange> parse_request_range(std::string_view header);
+/// "bytes 0-9/100" for the slice [start, end) of `total` (Tornado's _get_content_range).
+std::string content_range(std::optional<std::int64_t> start, std::optional<std::int64_t> end, std::int64_t total);
+
+}  // namespace squall

@@ -1,0 +1,47 @@
+// Request and response start lines, parsed strictly (RFC 9112 section 3 and 4). Internal.
+// Models tornado/httputil.py parse_request_start_line / parse_response_start_line (6.5 rules).
+#include "squall/httputil.h"
+
+namespace squall {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/// "HTTP/1.1": HTTP/ DIGIT . DIGIT; throws 505 for a major version other than 1.
+void check_version(std::string_view v, const char* what) {
+    if (v.size() != 8 || v.substr(0, 5) != "HTTP/" || !is_digit(v[5]) || v[6] != '.' || !is_digit(v[7]))
+        throw HTTPInputError(std::string("Malformed HTTP version in ") + what);
+    if (v[5] != '1') throw HTTPInputError("HTTP version not supported", 505);
+}
+
+}  // namespace
+
+RequestStartLine parse_request_start_line(std::string_view line) {
+    std::size_t sp1 = line.find(' ');
+    std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+    if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos)
+        throw HTTPInputError("Malformed HTTP request line");
+    std::string_view method = line.substr(0, sp1);
+    std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+    std::string_view version = line.substr(sp2 + 1);
+    if (!is_token(method)) throw HTTPInputError("Malformed HTTP request line: bad method");
+    if (target.empty()) throw HTTPInputError("Malformed HTTP request line: empty target");
+    for (unsigned char c : target)
+        if (c <= 0x20 || c == 0x7f) throw HTTPInputError("Malformed HTTP request line: bad target");
+    check_version(version, "HTTP Request-Line");
+    return {std::string(method), std::string(target), std::string(version)};
+}
+
+ResponseStartLine parse_response_start_line(std::string_view line) {
+    if (line.size() < 12 || line[8] != ' ' || !is_digit(line[9]) || !is_digit(line[10]) || !is_digit(line[11]) ||
+        (line.size() > 12 && line[12] != ' '))
+        throw HTTPInputError("Error parsing response start line");
+    check_version(line.substr(0, 8), "response start line");
+    std::string_view reason = line.size() > 13 ? line.substr(13) : std::string_view();
+    if (!is_valid_field_value(reason)) throw HTTPInputError("Error parsing response start line");
+    int code = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+    if (code < 100) throw HTTPInputError("Error parsing response start line");
+    return {std::string(line.substr(0, 8)), code, std::string(reason)};
+}
+
+}  // namespace squall

@@ -1,0 +1,185 @@
+// Tests of httputil: HTTPHeaders, start lines, query strings and url_concat, form bodies
+// (urlencoded and multipart), HTTP dates, cookies and byte ranges. Ports
+// tornado/test/httputil_test.py (4.0, with the later cases of url_concat and parse_cookie).
+#include "catch.h"
+#include "squall/httputil.h"
+
+using namespace squall;
+using Fields = std::vector<HTTPHeaders::Field>;
+
+TEST_CASE("HTTPHeaders normalises names and keeps every value in order", "[http][httputil]") {
+    CHECK(HTTPHeaders::normalize_name("coNtent-TYPE") == "Content-Type");
+    CHECK(HTTPHeaders::normalize_name("x-xsrftoken") == "X-Xsrftoken");
+    CHECK(HTTPHeaders::normalize_name("WWW-Authenticate") == "Www-Authenticate");
+    HTTPHeaders h;
+    h.add("Set-Cookie", "a=1");
+    h.add("content-type", "text/html");
+    h.add("SET-COOKIE", "b=2");
+    CHECK(h.get("set-cookie") == "a=1,b=2");  // Tornado joins with a bare comma
+    CHECK(h.get_list("Set-Cookie") == std::vector<std::string>{"a=1", "b=2"});
+    CHECK(h.find("Content-Type") == std::optional<std::string_view>("text/html"));
+    CHECK(h.get_all() == Fields{{"Set-Cookie", "a=1"}, {"Content-Type", "text/html"}, {"Set-Cookie", "b=2"}});
+    h.set("set-cookie", "c=3");
+    CHECK(h.get_list("Set-Cookie") == std::vector<std::string>{"c=3"});
+    CHECK(h.erase("CONTENT-type") == 1);
+    CHECK_FALSE(h.contains("Content-Type"));
+    CHECK(h.get("Missing", "fallback") == "fallback");
+    std::string out;
+    h.serialize(out);
+    CHECK(out == "Set-Cookie: c=3\r\n");
+}
+
+TEST_CASE("HTTPHeaders::parse handles continuations, LF endings and rejects junk", "[http][httputil]") {
+    auto h = HTTPHeaders::parse("Foo: bar\r\n baz\r\nAsdf: qwer\r\n\tzxcv\nFoo: even\r\n  more\r\n  lines\r\n");
+    CHECK(h.get_list("Foo") == std::vector<std::string>{"bar baz", "even more lines"});
+    CHECK(h.get("Asdf") == "qwer zxcv");
+    CHECK(HTTPHeaders::parse("Empty:\r\n").get("Empty") == "");
+    CHECK_THROWS_AS(HTTPHeaders::parse("No colon\r\n"), HTTPInputError);
+    CHECK_THROWS_AS(HTTPHeaders::parse(" starts with space: x\r\n"), HTTPInputError);
+    CHECK_THROWS_AS(HTTPHeaders::parse("Bad Name: x\r\n"), HTTPInputError);
+    CHECK_THROWS_AS(HTTPHeaders::parse(std::string("Nul: a\0b\r\n", 11)), HTTPInputError);
+    CHECK(is_token("X-Custom_1!"));
+    CHECK_FALSE(is_token("a b"));
+    CHECK_FALSE(is_token(""));
+    CHECK(is_valid_field_value("text/html; charset=\xc3\xa9\t"));
+    CHECK_FALSE(is_valid_field_value("a\nb"));
+}
+
+TEST_CASE("start lines are parsed strictly", "[http][httputil]") {
+    auto r = parse_request_start_line("GET /foo HTTP/1.1");
+    CHECK(r.method == "GET");
+    CHECK(r.path == "/foo");
+    CHECK(r.version == "HTTP/1.1");
+    CHECK_THROWS_AS(parse_request_start_line("GET /foo"), HTTPInputError);
+    CHECK_THROWS_AS(parse_request_start_line("GET /foo HTTP/1.1 x"), HTTPInputError);
+    try {
+        parse_request_start_line("GET / HTTP/3.0");
+        FAIL("accepted HTTP/3.0");
+    } catch (const HTTPInputError& e) {
+        CHECK(e.status() == 505);
+    }
+    auto s = parse_response_start_line("HTTP/1.1 200 OK");
+    CHECK(s.code == 200);
+    CHECK(s.reason == "OK");
+    CHECK(parse_response_start_line("HTTP/1.0 404 Not Found").reason == "Not Found");
+    CHECK(parse_response_start_line("HTTP/1.1 599").reason.empty());
+    CHECK_THROWS_AS(parse_response_start_line("HTTP/1.1 OK"), HTTPInputError);
+}
+
+TEST_CASE("url escaping, query strings and url_concat", "[http][httputil]") {
+    CHECK(url_escape("a b/c&d=é") == "a+b%2Fc%26d%3D%C3%A9");
+    CHECK(url_escape("a b/c", false) == "a%20b/c");
+    CHECK(url_unescape("a+b%2Fc%26%zz%4") == "a b/c&%zz%4");
+    CHECK(url_unescape("a+b", false) == "a+b");
+    auto qs = parse_qs("a=1&b=&a=3&&c&d=x%20y+z");
+    CHECK(qs["a"] == std::vector<std::string>{"1", "3"});
+    CHECK(qs["b"] == std::vector<std::string>{""});  // blank values kept
+    CHECK(qs["c"] == std::vector<std::string>{""});
+    CHECK(qs["d"] == std::vector<std::string>{"x y z"});
+    CHECK(url_concat("https://localhost/path", {{"y", "y"}, {"z", "z"}}) == "https://localhost/path?y=y&z=z");
+    CHECK(url_concat("https://localhost/path?x", {{"y", "y"}}) == "https://localhost/path?x&y=y");
+    CHECK(url_concat("https://localhost/path?x=x&", {{"y", "y"}}) == "https://localhost/path?x=x&y=y");
+    CHECK(url_concat("https://localhost/path?", {{"y", "a/b"}}) == "https://localhost/path?y=a%2Fb");
+    CHECK(url_concat("https://localhost/path#frag", {{"y", "y"}}) == "https://localhost/path?y=y#frag");
+    CHECK(url_concat("https://localhost/path?r=1", {}) == "https://localhost/path?r=1");
+}
+
+TEST_CASE("urlencoded bodies become arguments; encoded bodies are refused", "[http][httputil]") {
+    ArgumentMap args{{"q", {"from query"}}};
+    FileMap files;
+    parse_body_arguments("application/x-www-form-urlencoded; charset=UTF-8", "q=body&x=1", args, files);
+    CHECK(args["q"] == std::vector<std::string>{"from query", "body"});
+    CHECK(args["x"] == std::vector<std::string>{"1"});
+    parse_body_arguments("text/plain", "q=ignored", args, files);
+    CHECK(args["q"].size() == 2);
+    HTTPHeaders gzipped{{"Content-Encoding", "gzip"}};
+    CHECK_THROWS_WITH(parse_body_arguments("application/x-www-form-urlencoded", "", args, files, &gzipped),
+                      "Unsupported Content-Encoding: gzip");
+}
+
+TEST_CASE("multipart/form-data: files, arguments, quoting and every malformation", "[http][httputil]") {
+    auto parse = [](std::string_view ctype, std::string_view body) {
+        ArgumentMap args;
+        FileMap files;
+        parse_body_arguments(ctype, body, args, files);
+        return std::make_pair(args, files);
+    };
+    const std::string ctype = "multipart/form-data; boundary=1234";
+    auto [args, files] = parse(ctype,
+                               "--1234\r\nContent-Disposition: form-data; name=\"files\"; filename=\"ab.txt\"\r\n\r\n"
+                               "Foo\r\n"
+                               "--1234\r\nContent-Disposition: form-data; name=field\r\n\r\nvalue\r\n"
+                               "--1234\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a\\\"b\\\\c.png\"\r\n"
+                               "Content-Type: image/png\r\n\r\n\x89PNG\r\n\r\n"
+                               "--1234--\r\nignored epilogue");
+    REQUIRE(files["files"].size() == 2);
+    CHECK(files["files"][0].filename == "ab.txt");
+    CHECK(files["files"][0].body == "Foo");
+    CHECK(files["files"][0].content_type == "application/unknown");
+    CHECK(files["files"][1].filename == "a\"b\\c.png");
+    CHECK(files["files"][1].body == "\x89PNG\r\n");
+    CHECK(files["files"][1].content_type == "image/png");
+    CHECK(args["field"] == std::vector<std::string>{"value"});
+    // A quoted boundary, RFC 2231 file names.
+    auto [a2, f2] = parse("multipart/form-data; boundary=\"1234\"",
+                          "--1234\r\nContent-Disposition: form-data; name=\"f\"; filename*=UTF-8''%C3%A9t%C3%A9.txt\r\n\r\nx\r\n--1234--");
+    CHECK(f2["f"][0].filename == "\xC3\xA9t\xC3\xA9.txt");
+    CHECK_THROWS_WITH(parse("multipart/form-data", ""), "Invalid multipart/form-data: no boundary");
+    CHECK_THROWS_WITH(parse(ctype, "--1234\r\nContent-Disposition: form-data; name=a\r\n\r\nx\r\n"),
+                      "Invalid multipart/form-data: no final boundary");
+    CHECK_THROWS_WITH(parse(ctype, "--1234\r\nContent-Disposition: form-data; name=a\r\nx\r\n--1234--"),
+                      "multipart/form-data missing headers");
+    CHECK_THROWS_WITH(parse(ctype, "--1234\r\nContent-Disposition: invalid; name=a\r\n\r\nx\r\n--1234--"),
+                      "Invalid multipart/form-data");
+    CHECK_THROWS_WITH(parse(ctype, "--1234\r\nContent-Disposition: form-data; name=a\r\n\r\nx--1234--"),
+                      "Invalid multipart/form-data");
+    CHECK_THROWS_WITH(parse(ctype, "--1234\r\nContent-Disposition: form-data; filename=x\r\n\r\nx\r\n--1234--"),
+                      "multipart/form-data value missing name");
+    auto [empty_args, empty_files] = parse(ctype, "--1234--\r\n");
+    CHECK(empty_args.empty());
+    CHECK(empty_files.empty());
+}
+
+TEST_CASE("HTTP dates: formatted as IMF-fixdate, read in all three formats", "[http][httputil]") {
+    CHECK(format_timestamp(std::time_t{1359312200}) == "Sun, 27 Jan 2013 18:43:20 GMT");
+    CHECK(format_timestamp(std::chrono::system_clock::from_time_t(0)) == "Thu, 01 Jan 1970 00:00:00 GMT");
+    CHECK(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT") == std::time_t{784111777});
+    CHECK(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT") == std::time_t{784111777});
+    CHECK(parse_http_date("Sun Nov  6 08:49:37 1994") == std::time_t{784111777});
+    CHECK(parse_http_date("Sun, 27 Jan 2013 18:43:20 GMT") == std::time_t{1359312200});
+    for (const char* bad : {"", "yesterday", "Sun, 06 Nov 1994 08:49:37 PST", "Sun, 06 Foo 1994 08:49:37 GMT",
+                            "Sun, 6 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT"}) {
+        INFO(bad);
+        CHECK_FALSE(parse_http_date(bad).has_value());
+    }
+}
+
+TEST_CASE("parse_cookie is as lenient as browsers", "[http][httputil]") {
+    using Map = std::map<std::string, std::string>;
+    CHECK(parse_cookie("chips=ahoy; vienna=finger") == Map{{"chips", "ahoy"}, {"vienna", "finger"}});
+    CHECK(parse_cookie("keebler=\"E=mc2\"; L=\"\\\"Loves\\\"\"; fudge=\"\\012\"") ==
+          Map{{"keebler", "E=mc2"}, {"L", "\"Loves\""}, {"fudge", "\n"}});
+    CHECK(parse_cookie("key:term=value:term") == Map{{"key:term", "value:term"}});
+    CHECK(parse_cookie("a=b; c=[; d=r; f=h") == Map{{"a", "b"}, {"c", "["}, {"d", "r"}, {"f", "h"}});
+    CHECK(parse_cookie("  =  b  ;  ;  =  ;   c  =  ;  ") == Map{{"", "b"}, {"c", ""}});
+    CHECK(parse_cookie("a=1; a=2") == Map{{"a", "2"}});
+    CHECK(parse_cookie("").empty());
+}
+
+TEST_CASE("byte ranges as Tornado reads them", "[http][httputil]") {
+    auto range = [](std::string_view h) { return parse_request_range(h); };
+    auto is = [](std::optional<ByteRange> r, std::optional<std::int64_t> s, std::optional<std::int64_t> e) {
+        return r && r->start == s && r->end == e;
+    };
+    CHECK(is(range("bytes=1-2"), 1, 3));
+    CHECK(is(range("bytes=6-"), 6, std::nullopt));
+    CHECK(is(range("bytes=-6"), -6, std::nullopt));
+    CHECK(is(range("bytes=-0"), std::nullopt, 0));
+    CHECK(is(range("bytes="), std::nullopt, std::nullopt));
+    CHECK_FALSE(range("foo=42").has_value());
+    CHECK_FALSE(range("bytes=1-2,6-10").has_value());
+    CHECK_FALSE(range("bytes=a-b").has_value());
+    CHECK_FALSE(range("bytes=1").has_value());
+    CHECK(content_range(1, 3, 10) == "bytes 1-2/10");
+    CHECK(content_range(std::nullopt, std::nullopt, 10) == "bytes 0-9/10");
+}
