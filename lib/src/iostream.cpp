@@ -165,6 +165,13 @@ Future<std::string> BaseIOStream::read_bytes(std::size_t n, Streaming streaming)
     return start_read(std::move(r));
 }
 
+Future<std::string> BaseIOStream::fill_buffer(std::size_t n) {
+    PendingRead r;
+    r.kind = ReadKind::fill;
+    r.bytes = n;
+    return start_read(std::move(r));
+}
+
 Future<std::string> BaseIOStream::read_until_close() {
     PendingRead r;
     r.kind = ReadKind::until_close;
@@ -203,6 +210,7 @@ void BaseIOStream::read_until_close(ReadCallback callback) {
 
 Future<std::string> BaseIOStream::start_read(PendingRead read) {
     if (reading()) throw std::logic_error("Already reading");
+    idle_peeked_ = false;
     Future<std::string> f = read.promise.get_future();
     read.has_promise = true;
     read_ = std::move(read);
@@ -246,6 +254,9 @@ std::optional<std::size_t> BaseIOStream::find_read_pos() {
         return std::nullopt;
     case ReadKind::until_close:
         if (closed_) return read_.streaming ? 0 : buf.size();
+        return std::nullopt;
+    case ReadKind::fill:
+        if (buf.size() >= read_.bytes) return 0;
         return std::nullopt;
     }
     return std::nullopt;
@@ -297,7 +308,12 @@ void BaseIOStream::complete_read(std::size_t n) {
 
 void BaseIOStream::try_inline_read() {
     Guard g(this);
-    if (try_complete_from_buffer()) return;
+    // After a read completes, what the loop watches may change (an idle stream with a close
+    // callback watches for the EOF).
+    auto settle = [&] {
+        if (g.alive() && !closed_) update_io_state();
+    };
+    if (try_complete_from_buffer()) return settle();
     if (closed_) {
         fail_read();
         return;
@@ -308,7 +324,7 @@ void BaseIOStream::try_inline_read() {
         int got = read_to_buffer();
         if (!g.alive()) return;
         if (got == 0) break;  // would block
-        if (try_complete_from_buffer() || !g.alive()) return;
+        if (try_complete_from_buffer()) return settle();
         if (got < 0) break;
     }
     if (!g.alive() || closed_) return;
@@ -425,6 +441,10 @@ void BaseIOStream::update_io_state(bool keep_read) {
         // Request/response streams read again right after each read: leaving READ armed until
         // it fires with no read pending saves two epoll_ctl calls per message (libev's trick).
         if (keep_read && any(state_, Events::read)) want |= Events::read;
+        // An owner waiting for the close (a server busy with a request) hears of an EOF too:
+        // READ is watched while idle until it fires once (see handle_events).
+        if (close_callback_ && read_.kind == ReadKind::none && read_buffer_.empty() && !idle_peeked_)
+            want |= Events::read;
     }
     // An idle stream with a close callback still listens for errors and hang-ups.
     if (want == Events::none && !close_callback_ && !registered_) return;
@@ -481,6 +501,16 @@ void BaseIOStream::handle_events(Events events) {
         if (!g.alive()) return;
         if (!closed_) close();
         return;
+    }
+    if (idle_read && close_callback_) {
+        // Readable with no read pending: either the peer closed, which the owner wants to
+        // know now, or it sent more, which stays in the kernel until asked for.
+        if (peer_closed()) {
+            eof_ = true;
+            close();
+            return;
+        }
+        idle_peeked_ = true;
     }
     update_io_state(!idle_read);  // readable with no read pending: stop watching READ now
 }

@@ -80,6 +80,15 @@ std::error_code IOStream::get_fd_error() noexcept {
     return {err, std::generic_category()};
 }
 
+bool IOStream::peer_closed() noexcept {
+    char c;
+    ssize_t n;
+    do {
+        n = ::recv(fd_, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    return n == 0;
+}
+
 void IOStream::set_nodelay(bool value) {
     if (fd_ < 0) return;
     int on = value ? 1 : 0;

@@ -32,6 +32,12 @@ std::string ReadBuffer::take(std::size_t n) {
     return out;
 }
 
+void ReadBuffer::discard(std::size_t n) noexcept {
+    begin_ += std::min(n, size());
+    scanned_ = 0;
+    if (begin_ == end_) begin_ = end_ = 0;
+}
+
 void ReadBuffer::release() noexcept {
     data_.reset();
     capacity_ = begin_ = end_ = scanned_ = 0;

@@ -331,6 +331,27 @@ TEST_CASE_METHOD(AsyncTest, "callback-style reads and writes run on a later iter
     });
 }
 
+TEST_CASE_METHOD(AsyncTest, "an idle stream with a close callback hears the peer close, but reads nothing",
+                 "[core][iostream][net]") {
+    run_sync([&]() -> Future<void> {
+        auto p = co_await make_stream_pair(io_loop());
+        Promise<void> closed;
+        p.server->set_close_callback([&] { closed.set_result(); });
+        // Data with no read pending stays in the kernel (backpressure)...
+        co_await p.client->write("pending");
+        for (int i = 0; i < 5; ++i) co_await squall::moment;
+        CHECK(p.server->buffered().empty());
+        CHECK_FALSE(p.server->closed());
+        // ...and a later read still gets it.
+        auto got = co_await p.server->read_bytes(7);
+        CHECK(got == "pending");
+        // With nothing buffered, the peer's FIN is noticed without any read.
+        p.client->close();
+        co_await closed.get_future();
+        CHECK(p.server->closed());
+    });
+}
+
 TEST_CASE_METHOD(AsyncTest, "an exception escaping a read or write callback closes the stream",
                  "[core][iostream][net]") {
     LogCapture log;

@@ -26,6 +26,9 @@ struct ResponseStartLine {
     std::string reason;
 };
 
+/// The standard reason phrase for a status code ("Not Found"), or "Unknown".
+std::string_view reason_phrase(int code) noexcept;
+
 /// "GET /path HTTP/1.1": a token method, a target without whitespace or controls, HTTP/1.x.
 /// Throws HTTPInputError (status 505 for another HTTP major version, else 400).
 RequestStartLine parse_request_start_line(std::string_view line);

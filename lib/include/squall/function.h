@@ -30,7 +30,9 @@ public:
               class = std::enable_if_t<!std::is_same_v<D, MoveOnlyFunction> &&
                                        std::is_invocable_r_v<R, D&, Args...>>>
     MoveOnlyFunction(F&& f) {  // NOLINT: implicit like std::function
-        if constexpr (std::is_pointer_v<D> || std::is_member_pointer_v<D>) {
+        // A null function pointer makes an empty function (a function reference never is null).
+        if constexpr ((std::is_pointer_v<D> || std::is_member_pointer_v<D>) &&
+                      !std::is_function_v<std::remove_reference_t<F>>) {
             if (f == nullptr) return;
         }
         if constexpr (fits_inline<D>()) {

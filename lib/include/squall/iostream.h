@@ -100,6 +100,17 @@ public:
     void read_bytes(std::size_t n, ReadCallback callback, bool partial = false);
     void read_until_close(ReadCallback callback);
 
+    // ---- zero-copy reading, for protocol parsers (the HTTP/1 connection) ----------------
+    /// The bytes read from the transport and not yet consumed. Valid until the next read or
+    /// consume().
+    std::string_view buffered() const noexcept { return read_buffer_.view(); }
+    /// Drop the first `n` buffered bytes.
+    void consume(std::size_t n) noexcept { read_buffer_.discard(n); }
+    /// Done, with an empty result, once at least `n` bytes are buffered (reading as needed, so
+    /// max_buffer_size applies); fails with StreamClosedError when the stream closes first. A
+    /// read like the others: one at a time.
+    Future<std::string> fill_buffer(std::size_t n);
+
     // ---- writes --------------------------------------------------------------------------
     /// Queue `data` and start sending; the Future is done when this data has been written.
     /// Throws StreamClosedError if the stream is closed and StreamBufferFullError past
@@ -152,6 +163,8 @@ protected:
     Events retry_events_ = Events::none;
     /// The transport holds input it has not handed over yet (decrypted TLS bytes, an EOF).
     virtual bool input_pending() const noexcept { return false; }
+    /// Looks, without reading, whether the peer has closed (sockets peek for an EOF).
+    virtual bool peer_closed() noexcept { return false; }
     /// Run once when the stream closes, after the fd is released (fail a pending connect...).
     virtual void on_close() {}
     /// Subclass destructors call this first: releases the fd and fails pending reads and writes
@@ -165,7 +178,7 @@ protected:
     Callback take_close_callback() noexcept { return std::move(close_callback_); }
 
 private:
-    enum class ReadKind { none, until, regex, bytes, until_close };
+    enum class ReadKind { none, until, regex, bytes, until_close, fill };
     struct PendingRead {
         ReadKind kind = ReadKind::none;
         std::string delimiter;
@@ -221,6 +234,7 @@ private:
     bool closed_ = false;
     bool eof_ = false;
     bool fd_drained_ = false;  // the last read found the kernel buffer empty
+    bool idle_peeked_ = false;  // readable with no read pending, and not an EOF: stop looking
     Life* life_;  // lets frames learn that user code deleted the stream
 };
 
@@ -258,6 +272,7 @@ protected:
     /// Resolve the Future returned by connect(), if there is one.
     void complete_connect();
     void on_close() override;
+    bool peer_closed() noexcept override;
     /// Give up the socket without closing it, then close this stream (start_tls).
     int detach_fd();
 

@@ -26,6 +26,8 @@ public:
     void commit(std::size_t n) noexcept { end_ += n; }
     /// Remove and return the first `n` bytes.
     std::string take(std::size_t n);
+    /// Remove the first `n` bytes.
+    void discard(std::size_t n) noexcept;
     /// Drop everything and give the memory back (an idle stream holds no buffer).
     void release() noexcept;
 

@@ -1,0 +1,178 @@
+// HTTP/1.x over an IOStream, for servers and clients alike: messages read with HTTP1Parser
+// from the stream's buffer and handed to a delegate (with flow control), responses and requests
+// written with keep-alive, chunking and Content-Length checks. Public header. Models
+// tornado/http1connection.py (4.0): HTTP1ConnectionParameters, HTTP1Connection,
+// HTTP1ServerConnection, and the interfaces of tornado/httputil.py it implements.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "squall/http1_parser.h"
+#include "squall/http_headers.h"
+#include "squall/httputil.h"
+#include "squall/ioloop.h"
+#include "squall/iostream.h"
+
+namespace squall {
+
+using StartLine = std::variant<RequestStartLine, ResponseStartLine>;
+
+/// Receives one message (Tornado's HTTPMessageDelegate). headers_received and data_received
+/// may return a Future: the connection reads no further until it is done (flow control). An
+/// invalid Future (`{}`) means "go on" and costs nothing.
+class HTTPMessageDelegate {
+public:
+    virtual ~HTTPMessageDelegate() = default;
+    virtual Future<void> headers_received(const StartLine& start_line, HTTPHeaders& headers) = 0;
+    /// A piece of the body (at most chunk_size bytes), valid during the call.
+    virtual Future<void> data_received(std::string_view chunk) = 0;
+    /// The whole message has been received.
+    virtual void finish() = 0;
+    /// The connection closed before the message was complete.
+    virtual void on_connection_close() = 0;
+};
+
+/// Writes one message (Tornado's HTTPConnection). Writes after the stream closed return a
+/// Future failed with StreamClosedError; bad output throws HTTPOutputError.
+class HTTPConnection {
+public:
+    virtual ~HTTPConnection() = default;
+    /// The start line and headers, and optionally the first piece of the body.
+    virtual Future<void> write_headers(const StartLine& start_line, HTTPHeaders headers, std::string chunk = {}) = 0;
+    virtual Future<void> write(std::string chunk) = 0;
+    /// The message is complete.
+    virtual void finish() = 0;
+};
+
+class HTTP1Connection;
+
+/// Tornado's HTTPServerConnectionDelegate: makes a message delegate per request.
+class HTTPServerConnectionDelegate {
+public:
+    virtual ~HTTPServerConnectionDelegate() = default;
+    /// `connection` writes the response; the delegate may keep it beyond the request.
+    virtual std::unique_ptr<HTTPMessageDelegate> start_request(std::shared_ptr<HTTP1Connection> connection) = 0;
+    /// A connection (which served any number of requests) is closed.
+    virtual void on_close() {}
+};
+
+struct HTTP1ConnectionParameters {
+    bool no_keep_alive = false;
+    /// The largest piece of body handed to data_received.
+    std::size_t chunk_size = 64 * 1024;
+    std::size_t max_header_size = 64 * 1024;
+    /// Servers: how long to wait for a (next) request's headers; none: forever.
+    std::optional<Duration> header_timeout;
+    /// Default: the stream's max_buffer_size. Applies to streamed bodies too.
+    std::optional<std::uint64_t> max_body_size;
+    std::optional<Duration> body_timeout;
+    /// Gunzip bodies sent with Content-Encoding: gzip.
+    bool decompress = false;
+};
+
+/// Where the connection's peer is, for logs and HTTPServerRequest.remote_ip.
+struct HTTPConnectionContext {
+    std::string remote_ip;  // "" for non-IP sockets
+    std::string protocol = "http";
+};
+
+/// One message exchange at a time over a shared stream. Servers get one per request from
+/// HTTP1ServerConnection; a client makes one per request.
+class HTTP1Connection : public HTTPConnection, public std::enable_shared_from_this<HTTP1Connection> {
+public:
+    HTTP1Connection(std::shared_ptr<IOStream> stream, bool is_client, HTTP1ConnectionParameters params = {},
+                    HTTPConnectionContext context = {});
+    ~HTTP1Connection() override;
+
+    /// Read one message into `delegate`: true when the connection can carry another one.
+    /// Malformed input fails nothing: a server answers it (400, 413, 431...) and closes, and
+    /// the Future resolves to false.
+    Future<bool> read_response(HTTPMessageDelegate& delegate);
+
+    Future<void> write_headers(const StartLine& start_line, HTTPHeaders headers, std::string chunk = {}) override;
+    Future<void> write(std::string chunk) override;
+    void finish() override;
+
+    /// For this message only (Tornado's set_body_timeout / set_max_body_size).
+    void set_body_timeout(Duration timeout) { params_.body_timeout = timeout; }
+    void set_max_body_size(std::uint64_t bytes) { params_.max_body_size = bytes; }
+    /// Stop HTTP processing and take the stream (WebSocket upgrades).
+    std::shared_ptr<IOStream> detach();
+    const HTTPConnectionContext& context() const noexcept { return context_; }
+    /// Servers adjust it per request (xheaders).
+    HTTPConnectionContext& context() noexcept { return context_; }
+    /// The status code of the response written (servers), 0 before write_headers.
+    int response_code() const noexcept { return response_code_; }
+    std::shared_ptr<IOStream> stream() const noexcept { return stream_; }
+    bool detached() const noexcept { return detached_; }
+    /// Done when the response (servers) or request (clients) has been finished and written.
+    Future<void> finish_future();
+
+private:
+    Future<bool> read_message(HTTPMessageDelegate& delegate);
+    Future<bool> read_decompressed(HTTPMessageDelegate& delegate);
+    bool can_keep_alive(const RequestStartLine& start, const HTTPHeaders& headers) const;
+    /// Frame a body piece (chunked or counted against Content-Length) and queue it.
+    Future<void> write_body(std::string chunk);
+    void finish_request();
+
+    std::shared_ptr<IOStream> stream_;
+    bool is_client_;
+    HTTP1ConnectionParameters params_;
+    HTTPConnectionContext context_;
+    HTTP1Parser parser_;
+
+    // What the message being read said, for the response written back.
+    std::optional<RequestStartLine> request_start_line_;
+    bool request_keep_alive_ = false;
+    bool disconnect_on_finish_ = false;
+    bool read_finished_ = false;
+    bool detached_ = false;
+    HTTPMessageDelegate* active_delegate_ = nullptr;
+
+    // The message being written.
+    bool headers_written_ = false;
+    int response_code_ = 0;
+    bool write_finished_ = false;
+    bool chunking_output_ = false;
+    std::optional<std::uint64_t> expected_content_remaining_;
+    bool finished_ = false;  // finish() called and its writes flushed (or the stream closed)
+    std::optional<Promise<void>> finish_promise_;
+    Future<void> last_write_;
+};
+
+/// Serves requests on one connection, one after another, until it closes or a message says
+/// to stop (Tornado's HTTP1ServerConnection).
+class HTTP1ServerConnection {
+public:
+    HTTP1ServerConnection(std::unique_ptr<IOStream> stream, HTTP1ConnectionParameters params = {},
+                          HTTPConnectionContext context = {});
+    /// Closes the stream; the serving loop then ends without calling the delegate again.
+    ~HTTP1ServerConnection();
+    HTTP1ServerConnection(const HTTP1ServerConnection&) = delete;
+    HTTP1ServerConnection& operator=(const HTTP1ServerConnection&) = delete;
+
+    /// Done when the connection is closed (after the delegate's on_close).
+    Future<void> start_serving(HTTPServerConnectionDelegate& delegate);
+    /// Close the stream: the serving loop ends.
+    void close();
+    IOStream& stream() noexcept { return *stream_; }
+
+private:
+    struct Shared {
+        HTTPServerConnectionDelegate* delegate = nullptr;
+    };
+    static Future<void> serve(std::shared_ptr<Shared> shared, std::shared_ptr<IOStream> stream,
+                              HTTP1ConnectionParameters params, HTTPConnectionContext context);
+    std::shared_ptr<IOStream> stream_;
+    HTTP1ConnectionParameters params_;
+    HTTPConnectionContext context_;
+    std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
+};
+
+}  // namespace squall

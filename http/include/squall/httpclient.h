@@ -1,0 +1,160 @@
+// A non-blocking HTTP/1.1 client (and a blocking wrapper): HTTPRequest with every option of
+// Tornado 4.0's simple client, HTTPResponse, HTTPClientError, AsyncHTTPClient with max_clients
+// and a queue. Public header. Models tornado/httpclient.py and tornado/simple_httpclient.py
+// (4.0), with 5.1's HTTPClientError name and raise_error flag.
+#pragma once
+
+#include <chrono>
+#include <ctime>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "squall/http_headers.h"
+#include "squall/ioloop.h"
+#include "squall/resolver.h"
+#include "squall/ssl.h"
+
+namespace squall {
+
+struct HTTPRequest {
+    using BodyWriter = std::function<Future<void>(std::string)>;
+
+    HTTPRequest() = default;
+    HTTPRequest(std::string url_) : url(std::move(url_)) {}  // NOLINT: a URL is a request
+    HTTPRequest(const char* url_) : url(url_) {}             // NOLINT
+
+    std::string url;
+    std::string method = "GET";
+    HTTPHeaders headers;
+    std::optional<std::string> body;
+    /// Streams the body instead: called with a write function, done when the body is. Sent
+    /// chunked unless headers carry a Content-Length.
+    std::function<Future<void>(BodyWriter)> body_producer;
+    /// Basic authentication (user:password in the URL works too).
+    std::string auth_username, auth_password;
+    std::string auth_mode = "basic";
+    Duration connect_timeout = std::chrono::seconds(20);
+    Duration request_timeout = std::chrono::seconds(20);
+    std::optional<std::time_t> if_modified_since;
+    bool follow_redirects = true;
+    int max_redirects = 5;
+    std::string user_agent;
+    /// Ask for gzip and undo it.
+    bool decompress_response = true;
+    /// The local address to connect from.
+    std::string network_interface;
+    /// Body pieces as they arrive (the response body then stays empty).
+    std::function<void(std::string_view)> streaming_callback;
+    /// The status line, each header line and the final "\r\n", as received.
+    std::function<void(std::string_view)> header_callback;
+    bool allow_nonstandard_methods = false;
+    bool validate_cert = true;
+    std::string ca_certs;
+    std::string client_key, client_cert;
+    bool allow_ipv6 = true;
+    /// Send the headers with Expect: 100-continue and the body only after "100 Continue".
+    bool expect_100_continue = false;
+    /// Overrides validate_cert / ca_certs / client_* for https.
+    std::optional<SSLContext> ssl_options;
+};
+
+struct HTTPResponse {
+    HTTPRequest request;  // the request as finally sent (after redirects)
+    std::string original_url;
+    int code = 0;
+    std::string reason;
+    HTTPHeaders headers;
+    std::string body;
+    std::string effective_url;
+    double request_time = 0;  // seconds
+    /// HTTPClientError for a non-2xx code or no response (599); null on success.
+    std::exception_ptr error;
+    /// Throws `error` if there is one.
+    void rethrow() const {
+        if (error) std::rethrow_exception(error);
+    }
+};
+
+/// Tornado's httpclient.HTTPError: "HTTP 404: Not Found". Code 599 means no HTTP response
+/// arrived (a timeout, a refused connection, a closed stream); the message says which.
+class HTTPClientError : public std::runtime_error {
+public:
+    HTTPClientError(int code, std::string message, std::shared_ptr<const HTTPResponse> response = nullptr);
+    int code() const noexcept { return code_; }
+    const std::string& message() const noexcept { return message_; }
+    /// The response, when there was one.
+    const std::shared_ptr<const HTTPResponse>& response() const noexcept { return response_; }
+
+private:
+    int code_;
+    std::string message_;
+    std::shared_ptr<const HTTPResponse> response_;
+};
+
+struct AsyncHTTPClientOptions {
+    /// Requests in flight at once; more wait in a queue (for at most their timeouts).
+    int max_clients = 10;
+    /// Hostname -> hostname or address, consulted before resolving.
+    std::map<std::string, std::string> hostname_mapping;
+    std::size_t max_buffer_size = 100 * 1024 * 1024;
+    std::size_t max_header_size = 64 * 1024;
+    /// Default: max_buffer_size.
+    std::optional<std::uint64_t> max_body_size;
+    /// Used instead of the default resolver (c-ares when built); must outlive the client.
+    Resolver* resolver = nullptr;
+};
+
+class TCPClient;
+
+class AsyncHTTPClient {
+public:
+    explicit AsyncHTTPClient(AsyncHTTPClientOptions options = {}, IOLoop& loop = IOLoop::current());
+    AsyncHTTPClient(const AsyncHTTPClient&) = delete;
+    AsyncHTTPClient& operator=(const AsyncHTTPClient&) = delete;
+    ~AsyncHTTPClient();
+
+    /// The response; with raise_error (Tornado's default) a non-2xx code or a failure fails the
+    /// Future with HTTPClientError instead. Bad requests (an unknown scheme, a GET with a body)
+    /// throw std::invalid_argument at once.
+    Future<HTTPResponse> fetch(HTTPRequest request, bool raise_error = true);
+    /// Callback form: the callback always gets a response, with `error` set on failure.
+    void fetch(HTTPRequest request, std::function<void(HTTPResponse)> callback);
+    /// Fetches after close() throw std::logic_error.
+    void close();
+    IOLoop& io_loop() const noexcept { return loop_; }
+
+private:
+    struct Shared;
+    Future<HTTPResponse> fetch_with_redirects(HTTPRequest request);
+    Future<HTTPResponse> fetch_once(HTTPRequest request);
+    Future<void> acquire_slot(Duration timeout);
+    void release_slot();
+
+    IOLoop& loop_;
+    AsyncHTTPClientOptions options_;
+    std::unique_ptr<TCPClient> tcp_client_;
+    std::shared_ptr<Shared> shared_;
+};
+
+/// A blocking client with a private IOLoop (Tornado's HTTPClient). Not for use on a thread
+/// that runs an IOLoop.
+class HTTPClient {
+public:
+    explicit HTTPClient(AsyncHTTPClientOptions options = {});
+    ~HTTPClient();
+    /// Throws HTTPClientError like AsyncHTTPClient::fetch with raise_error.
+    HTTPResponse fetch(HTTPRequest request, bool raise_error = true);
+
+private:
+    std::unique_ptr<IOLoop> loop_;
+    std::unique_ptr<AsyncHTTPClient> client_;
+};
+
+}  // namespace squall

@@ -1,0 +1,287 @@
+// HTTP1Connection's reading half: one message parsed straight out of the stream's buffer and
+// handed to the delegate, with header and body timeouts, 100-continue, and malformed input
+// answered with its status code. Internal. Models tornado/http1connection.py (4.0)
+// HTTP1Connection._read_message / _read_body and HTTP1ServerConnection._server_request_loop,
+// with 5.0's error responses.
+#include "squall/http1connection.h"
+
+#include "gzip_delegate.h"
+#include "squall/log.h"
+#include "text.h"
+
+namespace squall {
+namespace {
+
+/// Closes the stream when a timeout passes, unless cancelled first.
+class StreamTimer {
+public:
+    StreamTimer(IOLoop& loop, const std::shared_ptr<IOStream>& stream, std::optional<Duration> timeout,
+                const char* why, std::string peer)
+        : loop_(loop) {
+        if (!timeout) return;
+        handle_ = loop.call_later(*timeout, [weak = std::weak_ptr<IOStream>(stream), why, peer = std::move(peer)] {
+            if (auto s = weak.lock()) {
+                if (why) gen_log().logf(LogLevel::info, "%s from %s", why, peer.c_str());
+                s->close();
+            }
+        });
+    }
+    StreamTimer(const StreamTimer&) = delete;
+    StreamTimer& operator=(const StreamTimer&) = delete;
+    ~StreamTimer() { cancel(); }
+    void cancel() noexcept {
+        if (handle_) loop_.remove_timeout(handle_);
+        handle_ = {};
+    }
+
+private:
+    IOLoop& loop_;
+    TimeoutHandle handle_;
+};
+
+bool has_token(std::optional<std::string_view> header, std::string_view token) {
+    if (!header) return false;
+    std::string_view v = *header;
+    while (!v.empty()) {
+        std::size_t comma = v.find(',');
+        if (detail::iequals(detail::trim_ows(v.substr(0, comma)), token)) return true;
+        if (comma == std::string_view::npos) break;
+        v.remove_prefix(comma + 1);
+    }
+    return false;
+}
+
+}  // namespace
+
+HTTP1Connection::HTTP1Connection(std::shared_ptr<IOStream> stream, bool is_client, HTTP1ConnectionParameters params,
+                                 HTTPConnectionContext context)
+    : stream_(std::move(stream)),
+      is_client_(is_client),
+      params_(params),
+      context_(std::move(context)),
+      parser_(is_client ? HTTP1Parser::Kind::response : HTTP1Parser::Kind::request) {}
+
+HTTP1Connection::~HTTP1Connection() = default;
+
+bool HTTP1Connection::can_keep_alive(const RequestStartLine& start, const HTTPHeaders& headers) const {
+    if (params_.no_keep_alive) return false;
+    auto connection = headers.find("Connection");
+    if (start.version == "HTTP/1.1") return !has_token(connection, "close");
+    // HTTP/1.0 keeps the connection only when asked and when the body's end is known.
+    if (headers.contains("Content-Length") || start.method == "HEAD" || start.method == "GET")
+        return has_token(connection, "keep-alive");
+    return false;
+}
+
+std::shared_ptr<IOStream> HTTP1Connection::detach() {
+    detached_ = true;
+    stream_->set_close_callback(nullptr);
+    return stream_;
+}
+
+Future<bool> HTTP1Connection::read_response(HTTPMessageDelegate& delegate) {
+    if (!params_.decompress) return read_message(delegate);
+    return read_decompressed(delegate);
+}
+
+Future<bool> HTTP1Connection::read_decompressed(HTTPMessageDelegate& delegate) {
+    auto gzip = detail::make_gzip_delegate(delegate, params_.chunk_size,
+                                           params_.max_body_size.value_or(stream_->options().max_buffer_size));
+    auto reading = read_message(*gzip);
+    bool again = co_await std::move(reading);
+    co_return again;
+}
+
+Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
+    auto self = shared_from_this();  // the connection outlives this read whoever else lets go
+    std::shared_ptr<IOStream> stream = stream_;
+    IOStream& s = *stream;
+    IOLoop& loop = s.io_loop();
+    parser_.set_limits({params_.max_header_size, params_.max_body_size.value_or(s.options().max_buffer_size)});
+    StreamTimer header_timer(loop, stream, is_client_ ? std::nullopt : params_.header_timeout, nullptr, "");
+    std::optional<StreamTimer> body_timer;
+    bool delegate_started = false;
+    bool skip_body = false;
+    // The close callback may outlive this read; it reaches the delegate only while it runs.
+    active_delegate_ = &delegate;
+    struct Clear {
+        HTTP1Connection* c;
+        ~Clear() { c->active_delegate_ = nullptr; }
+    } clear{this};
+    int error_status = 0;
+    std::string error_message;
+    try {
+        while (true) {
+            HTTP1Parser::Result r = parser_.parse(s.buffered());
+            if (r.status == HTTP1Parser::Status::incomplete) {
+                s.consume(r.consumed);
+                auto more = s.fill_buffer(s.buffered().size() + 1);
+                co_await std::move(more);
+                continue;
+            }
+            if (r.status == HTTP1Parser::Status::error) {
+                error_status = parser_.error_status();
+                error_message = parser_.error_message();
+                break;
+            }
+            if (r.status == HTTP1Parser::Status::headers) {
+                s.consume(r.consumed);
+                header_timer.cancel();
+                if (is_client_) {
+                    int code = parser_.response().code;
+                    if (code >= 100 && code < 200 && code != 101) {
+                        // Interim (100 Continue): the delegate sees it, then the real response
+                        // follows, as in Tornado.
+                        auto f = delegate.headers_received(StartLine(parser_.response()), parser_.headers());
+                        if (f.valid()) co_await std::move(f);
+                        parser_.parse({});  // its (empty) end; the next parse starts the real one
+                        continue;
+                    }
+                } else {
+                    request_start_line_ = parser_.request();
+                    request_keep_alive_ = can_keep_alive(*request_start_line_, parser_.headers());
+                    disconnect_on_finish_ = !request_keep_alive_;
+                    if (parser_.body_kind() != HTTP1Parser::BodyKind::none &&
+                        request_start_line_->version == "HTTP/1.1" &&
+                        has_token(parser_.headers().find("Expect"), "100-continue"))
+                        s.write("HTTP/1.1 100 (Continue)\r\n\r\n");
+                }
+                body_timer.emplace(loop, stream, params_.body_timeout, "Timeout reading body", context_.remote_ip);
+                stream->set_close_callback([weak = std::weak_ptr<HTTP1Connection>(self)] {
+                    auto conn = weak.lock();
+                    if (!conn || conn->detached_ || !conn->read_finished_) return;  // a pending read reports it
+                    if (conn->active_delegate_) conn->active_delegate_->on_connection_close();
+                    conn->finish_request();
+                });
+                delegate_started = true;
+                StartLine start = is_client_ ? StartLine(parser_.response()) : StartLine(parser_.request());
+                auto f = delegate.headers_received(start, parser_.headers());
+                if (f.valid()) co_await std::move(f);
+                if (detached_) co_return false;
+                // A response finished before the body was read: the rest of the body is not
+                // read, so the connection cannot carry another request.
+                if (!is_client_ && write_finished_ && parser_.body_kind() != HTTP1Parser::BodyKind::none) {
+                    skip_body = true;
+                    disconnect_on_finish_ = true;
+                    break;
+                }
+                continue;
+            }
+            if (r.status == HTTP1Parser::Status::body) {
+                std::string_view data = r.body;
+                while (!data.empty()) {
+                    std::string_view piece = data.substr(0, params_.chunk_size);
+                    data.remove_prefix(piece.size());
+                    auto f = delegate.data_received(piece);
+                    // The piece stays valid while we wait: no read runs until we consume it.
+                    if (f.valid()) co_await std::move(f);
+                }
+                s.consume(r.consumed);
+                if (!is_client_ && write_finished_) {
+                    skip_body = true;
+                    disconnect_on_finish_ = true;
+                    break;
+                }
+                continue;
+            }
+            s.consume(r.consumed);  // done
+            break;
+        }
+    } catch (const StreamClosedError&) {
+        // The peer left (or a timeout closed the stream). A body that runs to the close ends
+        // here; anything else was cut short.
+        if (parser_.finish().status == HTTP1Parser::Status::done) {
+            read_finished_ = true;
+            delegate.finish();
+            co_return false;
+        }
+        if (delegate_started) delegate.on_connection_close();
+        if (is_client_ && !delegate_started) throw;
+        co_return false;
+    } catch (const HTTPInputError& e) {
+        // Raised by a delegate about the body (a corrupt gzip stream, too much of it).
+        error_status = e.status();
+        error_message = e.what();
+    } catch (const std::exception& e) {
+        app_log().logf(LogLevel::error, "Uncaught exception handling a message from %s: %s",
+                       context_.remote_ip.c_str(), e.what());
+        stream->close();
+        co_return false;
+    }
+    body_timer.reset();
+    if (error_status) {
+        gen_log().logf(LogLevel::info, "Malformed HTTP message from %s: %s", context_.remote_ip.c_str(),
+                       error_message.c_str());
+        if (delegate_started) delegate.on_connection_close();
+        if (is_client_) {
+            stream->close();
+            throw HTTPInputError(error_message, error_status);
+        }
+        // Tornado 5+: answer before closing, unless a response is already under way.
+        if (!headers_written_ && !stream->closed()) {
+            std::string reply = "HTTP/1.1 " + std::to_string(error_status) + " " +
+                                std::string(reason_phrase(error_status)) +
+                                "\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+            auto written = stream->write(std::move(reply));
+            try {
+                co_await std::move(written);
+            } catch (const StreamClosedError&) {
+            }
+        }
+        stream->close();
+        co_return false;
+    }
+    read_finished_ = true;
+    if (!skip_body) delegate.finish();
+    if (!is_client_ && !detached_) {
+        auto done = finish_future();
+        co_await std::move(done);  // the next request waits for this response
+    }
+    if (detached_) co_return false;
+    stream->set_close_callback(nullptr);
+    if (disconnect_on_finish_ || stream->closed()) {
+        stream->close();
+        co_return false;
+    }
+    co_return true;
+}
+
+// ---- HTTP1ServerConnection ------------------------------------------------------------------
+
+HTTP1ServerConnection::HTTP1ServerConnection(std::unique_ptr<IOStream> stream, HTTP1ConnectionParameters params,
+                                             HTTPConnectionContext context)
+    : stream_(std::move(stream)), params_(params), context_(std::move(context)) {}
+
+HTTP1ServerConnection::~HTTP1ServerConnection() {
+    shared_->delegate = nullptr;
+    stream_->close();
+}
+
+Future<void> HTTP1ServerConnection::start_serving(HTTPServerConnectionDelegate& delegate) {
+    shared_->delegate = &delegate;
+    return serve(shared_, stream_, params_, context_);
+}
+
+void HTTP1ServerConnection::close() { stream_->close(); }
+
+Future<void> HTTP1ServerConnection::serve(std::shared_ptr<Shared> shared, std::shared_ptr<IOStream> stream,
+                                          HTTP1ConnectionParameters params, HTTPConnectionContext context) {
+    bool detached = false;
+    while (!stream->closed() && shared->delegate) {
+        auto conn = std::make_shared<HTTP1Connection>(stream, false, params, context);
+        std::unique_ptr<HTTPMessageDelegate> message = shared->delegate->start_request(conn);
+        bool again = false;
+        try {
+            auto reading = conn->read_response(*message);
+            again = co_await std::move(reading);
+        } catch (const std::exception& e) {
+            app_log().logf(LogLevel::error, "Uncaught exception in the HTTP server: %s", e.what());
+        }
+        detached = conn->detached();
+        if (!again) break;
+    }
+    if (!detached) stream->close();  // a detached stream belongs to whoever took it
+    if (shared->delegate) shared->delegate->on_close();
+}
+
+}  // namespace squall

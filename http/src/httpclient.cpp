@@ -1,0 +1,393 @@
+// AsyncHTTPClient: the request queue, one connection per request over TCPClient (TLS for
+// https), request headers, the response delegate, timeouts and redirects; HTTPClient on a
+// private loop. Internal. Models tornado/simple_httpclient.py (4.0) SimpleAsyncHTTPClient and
+// _HTTPConnection, and tornado/httpclient.py HTTPClient / HTTPError.
+#include "squall/httpclient.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+
+#include "squall/gen.h"
+#include "squall/http1connection.h"
+#include "squall/httputil.h"
+#include "squall/log.h"
+#include "squall/ssliostream.h"
+#include "squall/tcpclient.h"
+#include "text.h"
+#include "url_parts.h"
+
+namespace squall {
+namespace {
+
+std::string base64(std::string_view in) {
+    std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
+    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                            reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+bool is_redirect(int code) { return code == 301 || code == 302 || code == 303 || code == 307 || code == 308; }
+
+std::exception_ptr client_error(int code, std::string message, const HTTPResponse* response = nullptr) {
+    std::shared_ptr<const HTTPResponse> copy;
+    if (response) copy = std::make_shared<HTTPResponse>(*response);
+    return std::make_exception_ptr(HTTPClientError(code, std::move(message), std::move(copy)));
+}
+
+/// Collects the response (Tornado's _HTTPConnection as HTTPMessageDelegate).
+class ResponseCollector : public HTTPMessageDelegate {
+public:
+    ResponseCollector(const HTTPRequest& request, HTTPResponse& response, std::function<void()> on_continue)
+        : request_(request), response_(response), on_continue_(std::move(on_continue)) {}
+
+    Future<void> headers_received(const StartLine& start_line, HTTPHeaders& headers) override {
+        const auto& line = std::get<ResponseStartLine>(start_line);
+        if (line.code == 100) {
+            if (on_continue_) std::exchange(on_continue_, nullptr)();
+            return {};
+        }
+        response_.code = line.code;
+        response_.reason = line.reason.empty() ? std::string(reason_phrase(line.code)) : line.reason;
+        response_.headers = headers;
+        if (request_.header_callback) {
+            request_.header_callback(line.version + " " + std::to_string(line.code) + " " + line.reason + "\r\n");
+            for (const auto& [name, value] : headers) request_.header_callback(name + ": " + value + "\r\n");
+            request_.header_callback("\r\n");
+        }
+        return {};
+    }
+    Future<void> data_received(std::string_view chunk) override {
+        // A redirect that will be followed keeps its body to itself.
+        if (request_.follow_redirects && request_.max_redirects > 0 && is_redirect(response_.code) &&
+            response_.headers.contains("Location"))
+            return {};
+        if (request_.streaming_callback) request_.streaming_callback(chunk);
+        else response_.body.append(chunk);
+        return {};
+    }
+    void finish() override { finished_ = true; }
+    void on_connection_close() override {}
+    bool finished() const noexcept { return finished_; }
+
+private:
+    const HTTPRequest& request_;
+    HTTPResponse& response_;
+    std::function<void()> on_continue_;
+    bool finished_ = false;
+};
+
+/// Writes the request body and finishes the request. A producer that fails closes the
+/// connection, which the response read then reports.
+Future<void> send_body(std::shared_ptr<HTTP1Connection> conn, std::optional<std::string> body,
+                       std::function<Future<void>(HTTPRequest::BodyWriter)> producer) {
+    try {
+        if (producer) {
+            auto produced = producer([conn](std::string piece) { return conn->write(std::move(piece)); });
+            co_await std::move(produced);
+        } else if (body) {
+            auto written = conn->write(std::move(*body));
+            co_await std::move(written);
+        }
+        conn->finish();
+    } catch (const StreamClosedError&) {
+        // the response read reports the closed connection
+    } catch (const std::exception& e) {
+        app_log().logf(LogLevel::error, "Exception writing an HTTP request body: %s", e.what());
+        conn->stream()->close();
+    }
+}
+
+/// Tornado's request checks: known methods, bodies where they belong.
+void check_request(const HTTPRequest& r) {
+    static const char* const known[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+    bool standard = std::find(std::begin(known), std::end(known), r.method) != std::end(known);
+    if (!standard && !r.allow_nonstandard_methods) throw std::invalid_argument("unknown method " + r.method);
+    if (!is_token(r.method)) throw std::invalid_argument("invalid method " + r.method);
+    if (r.allow_nonstandard_methods) return;
+    bool has_body = r.body.has_value() || r.body_producer;
+    bool needs_body = r.method == "POST" || r.method == "PUT" || r.method == "PATCH";
+    if (needs_body && !has_body) throw std::invalid_argument("Body must not be None for method " + r.method);
+    if (!needs_body && has_body) throw std::invalid_argument("Body must be None for method " + r.method);
+    if (r.auth_mode != "basic" && (!r.auth_username.empty())) throw std::invalid_argument("unsupported auth_mode " + r.auth_mode);
+}
+
+SSLContext tls_context_for(const HTTPRequest& r) {
+    if (r.ssl_options) return *r.ssl_options;
+    SSLOptions o;
+    if (!r.validate_cert) o.cert_reqs = CertRequirements::none;
+    o.ca_certs = r.ca_certs;
+    o.certfile = r.client_cert;
+    o.keyfile = r.client_key;
+    return SSLContext::client(o);
+}
+
+}  // namespace
+
+HTTPClientError::HTTPClientError(int code, std::string message, std::shared_ptr<const HTTPResponse> response)
+    : std::runtime_error("HTTP " + std::to_string(code) + ": " + message),
+      code_(code),
+      message_(std::move(message)),
+      response_(std::move(response)) {}
+
+struct AsyncHTTPClient::Shared {
+    bool closed = false;
+    int active = 0;
+    struct Waiter {
+        Promise<void> promise;
+        TimeoutHandle timer;
+    };
+    std::deque<std::shared_ptr<Waiter>> queue;
+};
+
+AsyncHTTPClient::AsyncHTTPClient(AsyncHTTPClientOptions options, IOLoop& loop)
+    : loop_(loop),
+      options_(std::move(options)),
+      tcp_client_(std::make_unique<TCPClient>(options_.resolver, loop)),
+      shared_(std::make_shared<Shared>()) {
+    if (options_.max_clients < 1) throw std::invalid_argument("max_clients must be at least 1");
+}
+
+AsyncHTTPClient::~AsyncHTTPClient() { close(); }
+
+void AsyncHTTPClient::close() {
+    if (shared_->closed) return;
+    shared_->closed = true;
+    for (auto& w : shared_->queue) {
+        loop_.remove_timeout(w->timer);
+        w->promise.set_exception(client_error(599, "the client was closed"));
+    }
+    shared_->queue.clear();
+    tcp_client_->close();
+}
+
+Future<void> AsyncHTTPClient::acquire_slot(Duration timeout) {
+    if (shared_->active < options_.max_clients) {
+        ++shared_->active;
+        return make_ready_future();
+    }
+    gen_log().logf(LogLevel::debug, "max_clients limit reached, request queued. %d active, %zu queued",
+                   shared_->active, shared_->queue.size());
+    auto waiter = std::make_shared<Shared::Waiter>();
+    waiter->timer = loop_.call_later(timeout, [weak = std::weak_ptr<Shared::Waiter>(waiter), shared = shared_] {
+        auto w = weak.lock();
+        if (!w) return;
+        auto& q = shared->queue;
+        q.erase(std::remove(q.begin(), q.end(), w), q.end());
+        w->promise.set_exception(client_error(599, "Timeout in request queue"));
+    });
+    shared_->queue.push_back(waiter);
+    return waiter->promise.get_future();
+}
+
+void AsyncHTTPClient::release_slot() {
+    if (!shared_->queue.empty()) {
+        auto w = shared_->queue.front();
+        shared_->queue.pop_front();
+        loop_.remove_timeout(w->timer);
+        w->promise.set_result();  // the slot passes straight to the next request
+        return;
+    }
+    --shared_->active;
+}
+
+namespace {
+
+Future<HTTPResponse> raise_for_error(Future<HTTPResponse> f) {
+    HTTPResponse response = co_await std::move(f);
+    response.rethrow();
+    co_return response;
+}
+
+}  // namespace
+
+Future<HTTPResponse> AsyncHTTPClient::fetch(HTTPRequest request, bool raise_error) {
+    if (shared_->closed) throw std::logic_error("fetch() called on a closed AsyncHTTPClient");
+    if (!detail::split_url(request.url)) throw std::invalid_argument("unsupported or malformed URL: " + request.url);
+    check_request(request);
+    auto f = fetch_with_redirects(std::move(request));
+    return raise_error ? raise_for_error(std::move(f)) : f;
+}
+
+void AsyncHTTPClient::fetch(HTTPRequest request, std::function<void(HTTPResponse)> callback) {
+    fetch(std::move(request), false).add_done_callback([callback = std::move(callback)](Future<HTTPResponse> f) {
+        callback(std::move(f.result()));
+    });
+}
+
+Future<HTTPResponse> AsyncHTTPClient::fetch_with_redirects(HTTPRequest request) {
+    std::string original_url = request.url;
+    auto start = std::chrono::steady_clock::now();
+    while (true) {
+        auto once = fetch_once(request);
+        HTTPResponse response = co_await std::move(once);
+        auto location = response.headers.find("Location");
+        if (!response.error || !request.follow_redirects || request.max_redirects <= 0 ||
+            !is_redirect(response.code) || !location) {
+            response.original_url = original_url;
+            response.request_time = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            co_return response;
+        }
+        HTTPRequest next = request;
+        next.url = detail::urljoin(request.url, *location);
+        next.max_redirects = request.max_redirects - 1;
+        next.headers.erase("Host");
+        // 302 and 303 (and 301 after a POST) become a GET without a body, as browsers do.
+        if (response.code == 303 || response.code == 302 || (response.code == 301 && request.method == "POST")) {
+            if (next.method != "HEAD") next.method = "GET";
+            next.body.reset();
+            next.body_producer = nullptr;
+            for (const char* h : {"Content-Length", "Content-Type", "Content-Encoding", "Transfer-Encoding"})
+                next.headers.erase(h);
+        }
+        if (!detail::split_url(next.url)) {
+            response.error = client_error(599, "bad redirect location: " + std::string(*location), &response);
+            co_return response;
+        }
+        request = std::move(next);
+    }
+}
+
+Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
+    HTTPResponse response;
+    response.request = request;
+    response.effective_url = request.url;
+    auto shared = shared_;
+    Duration connect_timeout = std::min(request.connect_timeout, request.request_timeout);
+    try {
+        auto slot = acquire_slot(connect_timeout);
+        co_await std::move(slot);
+    } catch (const HTTPClientError& e) {
+        response.code = e.code();
+        response.error = std::current_exception();
+        co_return response;
+    }
+    struct Release {
+        AsyncHTTPClient* client;
+        std::shared_ptr<Shared> shared;
+        ~Release() {
+            if (!shared->closed) client->release_slot();
+        }
+    } release{this, shared};
+
+    detail::URLParts url = *detail::split_url(request.url);
+    auto host = options_.hostname_mapping.find(url.host);
+    std::string connect_host = host == options_.hostname_mapping.end() ? url.host : host->second;
+    ConnectOptions connect;
+    connect.family = request.allow_ipv6 ? AF_UNSPEC : AF_INET;
+    connect.timeout = connect_timeout;
+    connect.source_ip = request.network_interface;
+    connect.stream_options.max_buffer_size = options_.max_buffer_size;
+    if (url.scheme == "https") {
+        connect.ssl_options = tls_context_for(request);
+        connect.server_hostname = url.host;
+    }
+    auto deadline = loop_.time() + request.request_timeout;
+    std::shared_ptr<IOStream> stream;
+    try {
+        auto connecting = tcp_client_->connect(connect_host, url.port, connect);
+        std::unique_ptr<IOStream> s = co_await std::move(connecting);
+        stream = std::move(s);
+    } catch (const TimeoutError&) {
+        response.code = 599;
+        response.error = client_error(599, "Timeout while connecting");
+        co_return response;
+    } catch (const StreamClosedError& e) {
+        response.code = 599;
+        response.error = client_error(599, e.real_error() ? detail::describe_exception(e.real_error()) : e.what());
+        co_return response;
+    } catch (const std::exception& e) {
+        response.code = 599;
+        response.error = client_error(599, e.what());
+        co_return response;
+    }
+
+    // The whole request must be done by the deadline: a timer closes the stream otherwise.
+    bool timed_out = false;
+    TimeoutHandle timer = loop_.call_at(deadline, [&timed_out, weak = std::weak_ptr<IOStream>(stream)] {
+        timed_out = true;
+        if (auto s = weak.lock()) s->close();
+    });
+    struct CancelTimer {
+        IOLoop& loop;
+        TimeoutHandle& t;
+        ~CancelTimer() { loop.remove_timeout(t); }
+    } cancel_timer{loop_, timer};
+
+    HTTPHeaders headers = request.headers;
+    headers.set("Connection", "close");
+    if (!headers.contains("Host")) headers.set("Host", url.netloc);
+    std::string username = request.auth_username, password = request.auth_password;
+    if (username.empty() && !url.userinfo.empty()) {
+        std::size_t colon = url.userinfo.find(':');
+        username = url_unescape(url.userinfo.substr(0, colon), false);
+        if (colon != std::string::npos) password = url_unescape(url.userinfo.substr(colon + 1), false);
+    }
+    if (!username.empty()) headers.set("Authorization", "Basic " + base64(username + ":" + password));
+    if (!request.user_agent.empty()) headers.set("User-Agent", request.user_agent);
+    if (request.if_modified_since) headers.set("If-Modified-Since", format_timestamp(*request.if_modified_since));
+    if (request.decompress_response) headers.set("Accept-Encoding", "gzip");
+    if (request.body) {
+        headers.set("Content-Length", std::to_string(request.body->size()));
+        if (request.method == "POST" && !headers.contains("Content-Type"))
+            headers.set("Content-Type", "application/x-www-form-urlencoded");
+    }
+    bool has_body = request.body.has_value() || static_cast<bool>(request.body_producer);
+    if (request.expect_100_continue && has_body) headers.set("Expect", "100-continue");
+
+    HTTP1ConnectionParameters params;
+    params.no_keep_alive = true;
+    params.max_header_size = options_.max_header_size;
+    params.max_body_size = options_.max_body_size.value_or(options_.max_buffer_size);
+    params.decompress = request.decompress_response;
+    auto conn = std::make_shared<HTTP1Connection>(stream, true, params);
+
+    // The body goes at once, or after "100 Continue".
+    bool wait_for_continue = request.expect_100_continue && has_body;
+    std::function<void()> on_continue;
+    if (wait_for_continue)
+        on_continue = [conn, body = request.body, producer = request.body_producer] { send_body(conn, body, producer); };
+    ResponseCollector collector(request, response, on_continue);
+    try {
+        conn->write_headers(RequestStartLine{request.method, url.target, "HTTP/1.1"}, std::move(headers));
+        if (!wait_for_continue) send_body(conn, request.body, request.body_producer);
+        auto reading = conn->read_response(collector);
+        co_await std::move(reading);
+    } catch (const HTTPInputError& e) {
+        response.code = 599;
+        response.error = client_error(599, std::string("malformed response: ") + e.what());
+        co_return response;
+    } catch (const StreamClosedError& e) {
+        response.code = 599;
+        response.error = client_error(599, timed_out ? "Timeout" : "Connection closed");
+        co_return response;
+    } catch (const std::exception& e) {
+        response.code = 599;
+        response.error = client_error(599, e.what());
+        co_return response;
+    }
+    if (!collector.finished()) {
+        response.code = 599;
+        response.error = client_error(599, timed_out ? "Timeout" : "Connection closed");
+        co_return response;
+    }
+    if (response.code < 200 || response.code >= 300) response.error = client_error(response.code, response.reason, &response);
+    co_return response;
+}
+
+// ---- HTTPClient ----------------------------------------------------------------------------
+
+HTTPClient::HTTPClient(AsyncHTTPClientOptions options)
+    : loop_(std::make_unique<IOLoop>()), client_(std::make_unique<AsyncHTTPClient>(std::move(options), *loop_)) {}
+
+HTTPClient::~HTTPClient() {
+    client_.reset();
+    loop_->close(true);
+}
+
+HTTPResponse HTTPClient::fetch(HTTPRequest request, bool raise_error) {
+    return loop_->run_sync([&] { return client_->fetch(std::move(request), raise_error); });
+}
+
+}  // namespace squall

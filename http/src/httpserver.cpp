@@ -1,0 +1,205 @@
+// HTTPServer: connections, the request-callback adapter, xheaders and the access log.
+// Internal. Models tornado/httpserver.py (4.0) HTTPServer.handle_stream, _ServerRequestAdapter
+// and _HTTPRequestContext._apply_xheaders.
+#include "squall/httpserver.h"
+
+#include "squall/log.h"
+#include "squall/netutil.h"
+#include "text.h"
+
+namespace squall {
+namespace {
+
+/// Logs "200 GET /path (ip) 1.23ms" on tornado.access once the response is written.
+void log_when_answered(const std::shared_ptr<HTTPServerRequest>& r) {
+    // Weak: the connection holds this callback and the request holds the connection.
+    r->connection->finish_future().add_done_callback([weak = std::weak_ptr<HTTPServerRequest>(r)](Future<void>) {
+        auto request = weak.lock();
+        if (!request) return;
+        request->mark_finished();
+        int code = request->connection->response_code();
+        LogLevel level = code < 400 ? LogLevel::info : code < 500 ? LogLevel::warning : LogLevel::error;
+        access_log().logf(level, "%d %s %s (%s) %.2fms", code, request->method.c_str(), request->uri.c_str(),
+                          request->remote_ip.c_str(), request->request_time() * 1000.0);
+    });
+}
+
+/// Collects a whole request for the callback form (Tornado's _ServerRequestAdapter without a
+/// delegate).
+class RequestCollector : public HTTPMessageDelegate {
+public:
+    using Callback = HTTPServer::RequestCallback;
+    RequestCollector(std::shared_ptr<Callback> callback, std::shared_ptr<HTTP1Connection> conn)
+        : callback_(std::move(callback)), conn_(std::move(conn)) {}
+
+    Future<void> headers_received(const StartLine& start_line, HTTPHeaders& headers) override {
+        request_ = std::make_shared<HTTPServerRequest>(std::get<RequestStartLine>(start_line), std::move(headers), conn_);
+        return {};
+    }
+    Future<void> data_received(std::string_view chunk) override {
+        request_->body.append(chunk);
+        return {};
+    }
+    void finish() override {
+        try {
+            request_->parse_body();
+        } catch (const HTTPInputError& e) {
+            gen_log().logf(LogLevel::info, "Malformed HTTP message from %s: %s", request_->remote_ip.c_str(), e.what());
+            respond(*request_, 400, {}, "");
+            log_when_answered(request_);
+            return;
+        }
+        log_when_answered(request_);
+        (*callback_)(request_);
+    }
+    void on_connection_close() override { request_.reset(); }
+
+private:
+    std::shared_ptr<Callback> callback_;
+    std::shared_ptr<HTTP1Connection> conn_;
+    std::shared_ptr<HTTPServerRequest> request_;
+};
+
+/// xheaders: the proxy's view of the client, for this request only.
+void apply_xheaders(HTTPConnectionContext& context, const HTTPHeaders& headers) {
+    std::string ip = std::string(headers.find("X-Forwarded-For").value_or(context.remote_ip));
+    // The last address is the one the nearest proxy saw.
+    std::size_t comma = ip.rfind(',');
+    if (comma != std::string::npos) ip = ip.substr(comma + 1);
+    ip = std::string(detail::trim_ows(ip));
+    if (auto real = headers.find("X-Real-Ip")) ip = std::string(detail::trim_ows(*real));
+    if (is_valid_ip(ip)) context.remote_ip = ip;
+    auto scheme = headers.find("X-Scheme");
+    if (!scheme) scheme = headers.find("X-Forwarded-Proto");
+    if (scheme) {
+        std::string proto = detail::ascii_lowercase(detail::trim_ows(*scheme));
+        if (proto == "http" || proto == "https") context.protocol = proto;
+    }
+}
+
+class XHeadersMessage : public HTTPMessageDelegate {
+public:
+    XHeadersMessage(std::unique_ptr<HTTPMessageDelegate> inner, std::shared_ptr<HTTP1Connection> conn)
+        : inner_(std::move(inner)), conn_(std::move(conn)) {}
+    Future<void> headers_received(const StartLine& start_line, HTTPHeaders& headers) override {
+        apply_xheaders(conn_->context(), headers);
+        return inner_->headers_received(start_line, headers);
+    }
+    Future<void> data_received(std::string_view chunk) override { return inner_->data_received(chunk); }
+    void finish() override { inner_->finish(); }
+    void on_connection_close() override { inner_->on_connection_close(); }
+
+private:
+    std::unique_ptr<HTTPMessageDelegate> inner_;
+    std::shared_ptr<HTTP1Connection> conn_;
+};
+
+}  // namespace
+
+class HTTPServer::CallbackDelegate : public HTTPServerConnectionDelegate {
+public:
+    explicit CallbackDelegate(RequestCallback callback)
+        : callback_(std::make_shared<RequestCallback>(std::move(callback))) {}
+    std::unique_ptr<HTTPMessageDelegate> start_request(std::shared_ptr<HTTP1Connection> connection) override {
+        return std::make_unique<RequestCollector>(callback_, std::move(connection));
+    }
+
+private:
+    // Shared with requests in flight, which may outlive the server.
+    std::shared_ptr<RequestCallback> callback_;
+};
+
+/// Puts xheaders in front of the delegate when asked for, and forwards on_close.
+class HTTPServer::Adapter : public HTTPServerConnectionDelegate {
+public:
+    Adapter(HTTPServerConnectionDelegate& inner, bool xheaders) : inner_(inner), xheaders_(xheaders) {}
+    std::unique_ptr<HTTPMessageDelegate> start_request(std::shared_ptr<HTTP1Connection> connection) override {
+        auto message = inner_.start_request(connection);
+        if (!xheaders_) return message;
+        return std::make_unique<XHeadersMessage>(std::move(message), std::move(connection));
+    }
+    void on_close() override { inner_.on_close(); }
+
+private:
+    HTTPServerConnectionDelegate& inner_;
+    bool xheaders_;
+};
+
+namespace {
+
+StreamOptions stream_options_for(const HTTPServerOptions& o) {
+    StreamOptions s;
+    s.max_buffer_size = o.max_buffer_size;
+    s.read_chunk_size = o.chunk_size;
+    return s;
+}
+
+}  // namespace
+
+HTTPServer::HTTPServer(RequestCallback callback, HTTPServerOptions options, IOLoop& loop)
+    : TCPServer(loop, stream_options_for(options), options.ssl_options),
+      options_(std::move(options)),
+      owned_delegate_(std::make_unique<CallbackDelegate>(std::move(callback))),
+      adapter_(std::make_unique<Adapter>(*owned_delegate_, options_.xheaders)),
+      alive_(std::make_shared<bool>(true)) {}
+
+HTTPServer::HTTPServer(HTTPServerConnectionDelegate& delegate, HTTPServerOptions options, IOLoop& loop)
+    : TCPServer(loop, stream_options_for(options), options.ssl_options),
+      options_(std::move(options)),
+      adapter_(std::make_unique<Adapter>(delegate, options_.xheaders)),
+      alive_(std::make_shared<bool>(true)) {}
+
+HTTPServer::~HTTPServer() {
+    *alive_ = false;
+    stop();
+    connections_.clear();  // closes each stream; their loops end without calling us
+}
+
+void HTTPServer::handle_stream(std::unique_ptr<IOStream> stream, const SocketAddress& address) {
+    stream->set_nodelay(true);  // responses go out whole; never wait for an ACK (nginx does too)
+    HTTPConnectionContext context;
+    context.remote_ip = address.family() == AF_INET || address.family() == AF_INET6 ? address.ip() : "0.0.0.0";
+    context.protocol = !options_.protocol.empty() ? options_.protocol : options_.ssl_options ? "https" : "http";
+    HTTP1ConnectionParameters params;
+    params.no_keep_alive = options_.no_keep_alive;
+    params.chunk_size = options_.chunk_size;
+    params.max_header_size = options_.max_header_size;
+    params.header_timeout = options_.idle_connection_timeout;
+    params.max_body_size = options_.max_body_size;
+    params.body_timeout = options_.body_timeout;
+    params.decompress = options_.decompress_request;
+    auto conn = std::make_unique<HTTP1ServerConnection>(std::move(stream), params, std::move(context));
+    HTTP1ServerConnection* raw = conn.get();
+    connections_.emplace(raw, std::move(conn));
+    raw->start_serving(*adapter_).add_done_callback([this, raw, alive = alive_](Future<void>) {
+        if (!*alive) return;
+        connections_.erase(raw);
+        if (connections_.empty() && all_closed_) {
+            Promise<void> p = std::move(*all_closed_);
+            all_closed_.reset();
+            p.set_result();
+        }
+    });
+}
+
+Future<void> HTTPServer::close_all_connections() {
+    if (connections_.empty()) return make_ready_future();
+    if (!all_closed_) all_closed_.emplace();
+    Future<void> f = all_closed_->get_future();
+    std::vector<HTTP1ServerConnection*> open;
+    for (auto& [raw, conn] : connections_) open.push_back(raw);
+    for (HTTP1ServerConnection* c : open) c->close();
+    return f;
+}
+
+Future<void> respond(HTTPServerRequest& request, int code, HTTPHeaders headers, std::string body) {
+    if (!headers.contains("Content-Length") && code != 204 && code != 304 && !(code >= 100 && code < 200))
+        headers.set("Content-Length", std::to_string(body.size()));
+    if (request.method == "HEAD") body.clear();  // the length is announced, the body is not sent
+    auto written = request.connection->write_headers(ResponseStartLine{"HTTP/1.1", code, ""}, std::move(headers),
+                                                     std::move(body));
+    request.connection->finish();
+    return written;
+}
+
+}  // namespace squall

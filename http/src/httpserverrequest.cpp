@@ -1,0 +1,71 @@
+// HTTPServerRequest: URI split, arguments, cookies, timing. Internal. Models
+// tornado/httputil.py (4.0) HTTPServerRequest.__init__ and its properties.
+#include "squall/httpserverrequest.h"
+
+#include "squall/ssliostream.h"
+#include "text.h"
+
+namespace squall {
+
+HTTPServerRequest::HTTPServerRequest(const RequestStartLine& start_line, HTTPHeaders h,
+                                     std::shared_ptr<HTTP1Connection> conn)
+    : method(start_line.method),
+      uri(start_line.path),
+      version(start_line.version),
+      headers(std::move(h)),
+      connection(std::move(conn)),
+      start_time(std::chrono::steady_clock::now()) {
+    if (connection) {
+        remote_ip = connection->context().remote_ip;
+        protocol = connection->context().protocol;
+    } else {
+        protocol = "http";
+    }
+    host = std::string(headers.find("Host").value_or("127.0.0.1"));
+    // host_name: without the port; an IPv6 literal keeps its brackets' content.
+    std::string_view hv = host;
+    if (!hv.empty() && hv.front() == '[') {
+        std::size_t close = hv.find(']');
+        hv = close == std::string_view::npos ? hv.substr(1) : hv.substr(1, close - 1);
+    } else if (std::size_t colon = hv.rfind(':'); colon != std::string_view::npos) {
+        hv = hv.substr(0, colon);
+    }
+    host_name = detail::ascii_lowercase(hv);
+    std::size_t q = uri.find('?');
+    path = uri.substr(0, q);
+    if (q != std::string::npos) query = uri.substr(q + 1);
+    query_arguments = parse_qs(query);
+    arguments = query_arguments;
+}
+
+void HTTPServerRequest::parse_body() {
+    parse_body_arguments(headers.get("Content-Type"), body, body_arguments, files, &headers);
+    for (const auto& [name, values] : body_arguments) {
+        auto& dest = arguments[name];
+        dest.insert(dest.end(), values.begin(), values.end());
+    }
+}
+
+const std::map<std::string, std::string>& HTTPServerRequest::cookies() const {
+    if (!cookies_) {
+        cookies_.emplace();
+        for (const std::string& header : headers.get_list("Cookie")) {
+            for (auto& [k, v] : parse_cookie(header)) (*cookies_)[k] = v;
+        }
+    }
+    return *cookies_;
+}
+
+double HTTPServerRequest::request_time() const {
+    auto end = finish_time_.value_or(std::chrono::steady_clock::now());
+    return std::chrono::duration<double>(end - start_time).count();
+}
+
+std::string HTTPServerRequest::ssl_certificate_der() const {
+    if (!connection) return {};
+    auto stream = connection->stream();
+    auto* tls = dynamic_cast<SSLIOStream*>(stream.get());
+    return tls ? tls->peer_certificate_der() : std::string();
+}
+
+}  // namespace squall

@@ -1,0 +1,379 @@
+// Tests of AsyncHTTPClient, HTTPClient and squall-httpclient against squall's own HTTPServer
+// on loopback (IPv4, IPv6, TLS). Ports tornado/test/simple_httpclient_test.py and
+// httpclient_test.py (4.0): redirects, auth, gzip, streaming and header callbacks, timeouts,
+// the max_clients queue, body producers, 100-continue; plus gzip request bodies on the server.
+#include <zlib.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "async_test.h"
+#include "catch.h"
+#include "squall/gen.h"
+#include "squall/httpclient.h"
+#include "squall/httpserver.h"
+#include "squall/process.h"
+#include "test_certs.h"
+
+using namespace squall;
+using namespace std::chrono_literals;
+using squall::testing::AsyncTest;
+
+namespace {
+
+std::string gzip(std::string_view data) {
+    z_stream z{};
+    deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+    std::string out(deflateBound(&z, static_cast<uLong>(data.size())) + 32, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    z.avail_in = static_cast<uInt>(data.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    deflate(&z, Z_FINISH);
+    out.resize(z.total_out);
+    deflateEnd(&z);
+    return out;
+}
+
+/// A small test site: each path shows one behaviour.
+void site(std::shared_ptr<HTTPServerRequest> r) {
+    const std::string& p = r->path;
+    if (p == "/hello") return void(respond(*r, 200, {{"Content-Type", "text/plain"}}, "Hello world!"));
+    if (p == "/echo") {
+        std::string out = r->method + " " + r->uri + "\n";
+        for (const auto& [k, v] : r->headers) out += k + ": " + v + "\n";
+        out += "\n" + r->body;
+        return void(respond(*r, 200, {}, out));
+    }
+    if (p == "/redirect") {
+        std::string code = r->arguments.count("code") ? r->arguments["code"][0] : "302";
+        return void(respond(*r, std::stoi(code), {{"Location", r->arguments["url"][0]}}, "moved"));
+    }
+    if (p == "/loop") return void(respond(*r, 302, {{"Location", "/loop"}}, ""));
+    if (p == "/gzip") {
+        if (r->headers.get("Accept-Encoding").find("gzip") == std::string::npos)
+            return void(respond(*r, 200, {}, "plain"));
+        return void(respond(*r, 200, {{"Content-Encoding", "gzip"}}, gzip(std::string(100000, 'g'))));
+    }
+    if (p == "/chunks") {
+        r->connection->write_headers(ResponseStartLine{"HTTP/1.1", 200, ""}, {}, "asdf");
+        r->connection->write("qwer");
+        r->connection->finish();
+        return;
+    }
+    if (p == "/never") return;  // no answer at all
+    if (p == "/slow") {
+        IOLoop::current().call_later(100ms, [r] { respond(*r, 200, {}, "slow"); });
+        return;
+    }
+    respond(*r, 404, {}, "no such page");
+}
+
+struct Site {
+    HTTPServer server;
+    int port;
+    explicit Site(IOLoop& loop, HTTPServerOptions o = {}, std::string address = "127.0.0.1")
+        : server(site, std::move(o), loop) {
+        server.listen(0, address);
+        port = server.ports().front();
+    }
+    std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port) + path; }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(AsyncTest, "fetch: a GET, a POST, errors as HTTPClientError", "[http][httpclient][net]") {
+    Site s(io_loop());
+    AsyncHTTPClient client({}, io_loop());
+    run_sync([&]() -> Future<void> {
+        HTTPResponse r = co_await client.fetch(s.url("/hello"));
+        CHECK(r.code == 200);
+        CHECK(r.reason == "OK");
+        CHECK(r.body == "Hello world!");
+        CHECK(r.headers.get("Content-Type") == "text/plain");
+        CHECK(r.effective_url == s.url("/hello"));
+        CHECK(r.request_time > 0);
+        HTTPRequest post(s.url("/echo?x=1"));
+        post.method = "POST";
+        post.body = "a=b";
+        post.user_agent = "squall-test";
+        HTTPResponse echoed = co_await client.fetch(post);
+        CHECK(echoed.body.rfind("POST /echo?x=1\n", 0) == 0);
+        CHECK(echoed.body.find("Content-Type: application/x-www-form-urlencoded\n") != std::string::npos);
+        CHECK(echoed.body.find("User-Agent: squall-test\n") != std::string::npos);
+        CHECK(echoed.body.find("Connection: close\n") != std::string::npos);
+        CHECK(echoed.body.substr(echoed.body.size() - 4) == "\na=b");
+        try {
+            co_await client.fetch(s.url("/missing"));
+            FAIL("a 404 did not raise");
+        } catch (const HTTPClientError& e) {
+            CHECK(e.code() == 404);
+            CHECK(std::string(e.what()) == "HTTP 404: Not Found");
+            REQUIRE(e.response() != nullptr);
+            CHECK(e.response()->body == "no such page");
+        }
+        HTTPResponse quiet = co_await client.fetch(s.url("/missing"), false);
+        CHECK(quiet.code == 404);
+        CHECK(quiet.error != nullptr);
+    });
+    // Requests Tornado refuses before sending.
+    HTTPRequest get_with_body(s.url("/echo"));
+    get_with_body.body = "x";
+    CHECK_THROWS_AS(client.fetch(get_with_body), std::invalid_argument);
+    HTTPRequest put_without(s.url("/echo"));
+    put_without.method = "PUT";
+    CHECK_THROWS_AS(client.fetch(put_without), std::invalid_argument);
+    HTTPRequest odd(s.url("/echo"));
+    odd.method = "PURGE";
+    CHECK_THROWS_AS(client.fetch(odd), std::invalid_argument);
+    CHECK_THROWS_AS(client.fetch(std::string("ftp://example.com/")), std::invalid_argument);
+    odd.allow_nonstandard_methods = true;
+    run_sync([&]() -> Future<void> {
+        HTTPResponse r = co_await client.fetch(odd);
+        CHECK(r.body.rfind("PURGE /echo\n", 0) == 0);
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "redirects are followed, rewritten and limited", "[http][httpclient][net]") {
+    Site s(io_loop());
+    AsyncHTTPClient client({}, io_loop());
+    run_sync([&]() -> Future<void> {
+        HTTPResponse r = co_await client.fetch(s.url("/redirect?url=/hello"));
+        CHECK(r.code == 200);
+        CHECK(r.body == "Hello world!");
+        CHECK(r.effective_url == s.url("/hello"));
+        CHECK(r.original_url == s.url("/redirect?url=/hello"));
+        // 303 turns a POST into a GET without its body; 307 keeps both.
+        HTTPRequest post(s.url("/redirect?code=303&url=echo"));
+        post.method = "POST";
+        post.body = "payload";
+        HTTPResponse seen = co_await client.fetch(post);
+        CHECK(seen.body.rfind("GET /echo\n", 0) == 0);
+        CHECK(seen.body.find("payload") == std::string::npos);
+        post.url = s.url("/redirect?code=307&url=/echo");
+        HTTPResponse kept = co_await client.fetch(post);
+        CHECK(kept.body.rfind("POST /echo\n", 0) == 0);
+        CHECK(kept.body.find("payload") != std::string::npos);
+        HTTPRequest no_follow(s.url("/redirect?url=/hello"));
+        no_follow.follow_redirects = false;
+        HTTPResponse stopped = co_await client.fetch(no_follow, false);
+        CHECK(stopped.code == 302);
+        CHECK(stopped.headers.get("Location") == "/hello");
+        HTTPResponse looped = co_await client.fetch(s.url("/loop"), false);
+        CHECK(looped.code == 302);  // max_redirects (5) exhausted
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "auth, gzip, chunked responses, callbacks, body producers and 100-continue",
+                 "[http][httpclient][net]") {
+    Site s(io_loop());
+    AsyncHTTPClient client({}, io_loop());
+    run_sync([&]() -> Future<void> {
+        HTTPRequest auth(s.url("/echo"));
+        auth.auth_username = "Aladdin";
+        auth.auth_password = "open sesame";
+        HTTPResponse a = co_await client.fetch(auth);
+        CHECK(a.body.find("Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\n") != std::string::npos);
+        std::string with_userinfo = "http://me:pw@127.0.0.1:" + std::to_string(s.port) + "/echo";
+        HTTPResponse b = co_await client.fetch(with_userinfo);
+        CHECK(b.body.find("Authorization: Basic bWU6cHc=\n") != std::string::npos);
+        CHECK(b.body.find("Host: 127.0.0.1:") != std::string::npos);  // no userinfo in Host
+
+        HTTPResponse gz = co_await client.fetch(s.url("/gzip"));
+        CHECK(gz.body == std::string(100000, 'g'));
+        CHECK(gz.headers.get("X-Consumed-Content-Encoding") == "gzip");
+        HTTPRequest raw(s.url("/gzip"));
+        raw.decompress_response = false;
+        HTTPResponse plain = co_await client.fetch(raw);
+        CHECK(plain.body == "plain");
+
+        HTTPResponse chunks = co_await client.fetch(s.url("/chunks"));
+        CHECK(chunks.body == "asdfqwer");
+        CHECK(chunks.headers.get("Transfer-Encoding") == "chunked");
+
+        std::vector<std::string> header_lines;
+        std::string streamed;
+        HTTPRequest cb(s.url("/chunks"));
+        cb.header_callback = [&](std::string_view line) { header_lines.emplace_back(line); };
+        cb.streaming_callback = [&](std::string_view chunk) { streamed.append(chunk); };
+        HTTPResponse c = co_await client.fetch(cb);
+        CHECK(c.body.empty());
+        CHECK(streamed == "asdfqwer");
+        REQUIRE(header_lines.size() >= 2);
+        CHECK(header_lines.front() == "HTTP/1.1 200 OK\r\n");
+        CHECK(header_lines.back() == "\r\n");
+
+        HTTPRequest produced(s.url("/echo"));
+        produced.method = "PUT";
+        produced.body_producer = [](HTTPRequest::BodyWriter write) -> Future<void> {
+            co_await write("first ");
+            co_await write("second");
+        };
+        HTTPResponse p = co_await client.fetch(produced);
+        CHECK(p.body.find("Transfer-Encoding: chunked\n") != std::string::npos);
+        CHECK(p.body.substr(p.body.size() - 13) == "\nfirst second");
+
+        HTTPRequest expect(s.url("/echo"));
+        expect.method = "POST";
+        expect.body = "after continue";
+        expect.expect_100_continue = true;
+        HTTPResponse e = co_await client.fetch(expect);
+        CHECK(e.body.find("Expect: 100-continue\n") != std::string::npos);
+        CHECK(e.body.substr(e.body.size() - 14) == "after continue");
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "timeouts, refused connections and the max_clients queue give 599",
+                 "[http][httpclient][net]") {
+    Site s(io_loop());
+    AsyncHTTPClientOptions one;
+    one.max_clients = 1;
+    AsyncHTTPClient client(one, io_loop());
+    run_sync([&]() -> Future<void> {
+        HTTPRequest never(s.url("/never"));
+        never.request_timeout = 50ms;
+        HTTPResponse t = co_await client.fetch(never, false);
+        CHECK(t.code == 599);
+        CHECK_THROWS_WITH(t.rethrow(), "HTTP 599: Timeout");
+        // A closed port.
+        int port;
+        {
+            BindOptions b;
+            b.address = "127.0.0.1";
+            int fd = bind_sockets(0, b).front();
+            port = local_address(fd).port();
+            ::close(fd);
+        }
+        HTTPResponse refused = co_await client.fetch("http://127.0.0.1:" + std::to_string(port) + "/", false);
+        CHECK(refused.code == 599);
+        CHECK_THROWS_WITH(refused.rethrow(), Catch::Matchers::Contains("refused"));
+        // One slot: the second request waits, and gives up after its timeout.
+        auto slow = client.fetch(s.url("/slow"));
+        HTTPRequest queued(s.url("/hello"));
+        queued.connect_timeout = 20ms;
+        HTTPResponse q = co_await client.fetch(queued, false);
+        CHECK(q.code == 599);
+        CHECK_THROWS_WITH(q.rethrow(), "HTTP 599: Timeout in request queue");
+        HTTPResponse done = co_await std::move(slow);
+        CHECK(done.body == "slow");
+        HTTPResponse after = co_await client.fetch(s.url("/hello"));  // the slot came back
+        CHECK(after.code == 200);
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "https with verification, and IPv6", "[http][httpclient][ssl][net]") {
+    const auto& certs = squall::testing::test_certificates();
+    HTTPServerOptions tls;
+    SSLOptions so;
+    so.certfile = certs.localhost.certfile;
+    so.keyfile = certs.localhost.keyfile;
+    tls.ssl_options = SSLContext::server(so);
+    Site s(io_loop(), tls);
+    AsyncHTTPClient client({}, io_loop());
+    std::string url = "https://localhost:" + std::to_string(s.port) + "/echo";
+    AsyncHTTPClientOptions mapped;
+    mapped.hostname_mapping = {{"localhost", "127.0.0.1"}};
+    AsyncHTTPClient pinned(mapped, io_loop());
+    run_sync([&]() -> Future<void> {
+        HTTPRequest r(url);
+        r.ca_certs = certs.ca_file();
+        HTTPResponse ok = co_await pinned.fetch(r);
+        CHECK(ok.code == 200);
+        HTTPResponse untrusted = co_await pinned.fetch(url, false);  // the system store does not know our CA
+        CHECK(untrusted.code == 599);
+        CHECK_THROWS_WITH(untrusted.rethrow(), Catch::Matchers::Contains("certificate verify failed"));
+        HTTPRequest lax(url);
+        lax.validate_cert = false;
+        HTTPResponse insecure = co_await pinned.fetch(lax);
+        CHECK(insecure.code == 200);
+    });
+    bool has_ipv6 = true;
+    std::unique_ptr<Site> v6;
+    try {
+        v6 = std::make_unique<Site>(io_loop(), HTTPServerOptions{}, "::1");
+    } catch (const std::exception&) {
+        has_ipv6 = false;  // no IPv6 loopback in this container
+    }
+    if (has_ipv6) {
+        run_sync([&]() -> Future<void> {
+            HTTPResponse r = co_await client.fetch("http://[::1]:" + std::to_string(v6->port) + "/echo");
+            CHECK(r.body.find("Host: [::1]:") != std::string::npos);
+        });
+    }
+}
+
+TEST_CASE_METHOD(AsyncTest, "servers gunzip request bodies when asked, within max_body_size",
+                 "[http][httpserver][httpclient][net]") {
+    HTTPServerOptions o;
+    o.decompress_request = true;
+    o.max_body_size = 50000;
+    Site s(io_loop(), o);
+    AsyncHTTPClient client({}, io_loop());
+    run_sync([&]() -> Future<void> {
+        HTTPRequest r(s.url("/echo"));
+        r.method = "POST";
+        r.body = gzip("compressed request body");
+        r.headers.set("Content-Encoding", "gzip");
+        HTTPResponse ok = co_await client.fetch(r);
+        CHECK(ok.body.find("X-Consumed-Content-Encoding: gzip\n") != std::string::npos);
+        CHECK(ok.body.substr(ok.body.size() - 24) == "\ncompressed request body");
+        r.body = gzip(std::string(60000, 'x'));  // small compressed, too large inflated
+        HTTPResponse big = co_await client.fetch(r, false);
+        CHECK(big.code == 413);
+        r.body = "not gzip at all";
+        HTTPResponse corrupt = co_await client.fetch(r, false);
+        CHECK(corrupt.code == 400);
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "the blocking HTTPClient and the squall-httpclient tool", "[http][httpclient][net]") {
+    Site s(io_loop());
+    // HTTPClient runs its own loop, so it runs on another thread while this loop serves.
+    HTTPResponse blocking;
+    run_sync([&]() -> Future<void> {
+        Promise<void> done;
+        IOLoop& loop = io_loop();
+        std::thread t([&] {
+            HTTPClient client;
+            blocking = client.fetch(s.url("/hello"));
+            loop.add_callback([&] { done.set_result(); });
+        });
+        co_await done.get_future();
+        t.join();
+    });
+    CHECK(blocking.body == "Hello world!");
+    auto run = [&](std::vector<std::string> argv, int expected_rc) {
+        return run_sync([&]() -> Future<std::string> {
+            Subprocess::Options options;
+            options.stdout_pipe = true;
+            options.stderr_pipe = true;
+            Subprocess p(argv, options, io_loop());
+            auto out = p.stdout_stream()->read_until_close();
+            auto err = p.stderr_stream()->read_until_close();
+            std::string text = co_await std::move(out);
+            std::string errors = co_await std::move(err);
+            int rc = co_await p.wait_for_exit(false);
+            INFO(errors);
+            CHECK(rc == expected_rc);
+            co_return text + errors;
+        }, 20s);
+    };
+#ifndef SQUALL_HTTPCLIENT_TOOL
+    WARN("built without tools: the command-line part is skipped");
+#else
+    std::string tool = SQUALL_HTTPCLIENT_TOOL;
+    CHECK(run({tool, s.url("/hello")}, 0) == "Hello world!");
+    std::string with_headers = run({tool, "--print_headers", "-X", "PUT", "-H", "X-A: b", "-d", "body!", s.url("/echo")}, 0);
+    CHECK(with_headers.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+    CHECK(with_headers.find("PUT /echo\n") != std::string::npos);
+    CHECK(with_headers.find("X-A: b\n") != std::string::npos);
+    CHECK(with_headers.find("\nbody!") != std::string::npos);
+    std::string missing = run({tool, s.url("/missing")}, 22);
+    CHECK(missing.find("HTTP 404: Not Found") != std::string::npos);
+    std::string timeout = run({tool, "--timeout", "0.05", s.url("/never")}, 28);
+    CHECK(timeout.find("HTTP 599: Timeout") != std::string::npos);
+    run({tool, "--bogus-flag", s.url("/hello")}, 2);
+#endif
+}

@@ -1,0 +1,402 @@
+// Tests of HTTPServer and HTTP1Connection over loopback with a raw client (exact bytes) and
+// with curl and Python's http.client as real peers. Ports tornado/test/httpserver_test.py
+// (4.0: HTTPConnectionTest, XHeaderTest, KeepAliveTest, MaxHeaderSizeTest, IdleTimeoutTest,
+// BodyLimitsTest, StreamingChunkSizeTest) with 5.0+'s error responses.
+#include <netinet/in.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "async_test.h"
+#include "catch.h"
+#include "http_client_support.h"
+#include "squall/gen.h"
+#include "squall/httpserver.h"
+#include "squall/process.h"
+#include "squall/ssliostream.h"
+#include "test_certs.h"
+
+using namespace squall;
+using namespace std::chrono_literals;
+using squall::testing::AsyncTest;
+using squall::testing::LogCapture;
+using squall::testing::RawHTTPClient;
+using squall::testing::RawResponse;
+
+namespace {
+
+/// Answers every request with a description of it: method, path, arguments, files, body size.
+void describe(std::shared_ptr<HTTPServerRequest> r) {
+    std::string out = r->method + " " + r->path + " " + r->version + "\n";
+    for (const auto& [name, values] : r->arguments)
+        for (const auto& v : values) out += "arg " + name + "=" + v + "\n";
+    for (const auto& [name, files] : r->files)
+        for (const auto& f : files) out += "file " + name + " " + f.filename + " " + f.content_type + " " + f.body + "\n";
+    out += "body " + std::to_string(r->body.size()) + "\n";
+    out += "remote " + r->remote_ip + " " + r->protocol + " " + r->host_name + "\n";
+    respond(*r, 200, {{"Content-Type", "text/plain"}}, out);
+}
+
+struct Server {
+    HTTPServer server;
+    int port;
+    Server(IOLoop& loop, HTTPServer::RequestCallback cb, HTTPServerOptions options = {})
+        : server(std::move(cb), std::move(options), loop) {
+        server.listen(0, "127.0.0.1");
+        port = server.ports().front();
+    }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(AsyncTest, "HTTPServer answers, keeps HTTP/1.1 connections alive and pipelines",
+                 "[http][httpserver][net]") {
+    Server s(io_loop(), describe);
+    run_sync([&]() -> Future<void> {
+        RawHTTPClient c(io_loop(), s.port);
+        co_await c.connect();
+        co_await c.send("GET /hello?x=1&y=2&x=3 HTTP/1.1\r\nHost: Example.COM:8080\r\n\r\n");
+        auto r = co_await c.read_response();
+        CHECK(r.code == 200);
+        CHECK(r.reason == "OK");
+        CHECK(r.headers.get("Content-Type") == "text/plain");
+        CHECK(r.body == "GET /hello HTTP/1.1\narg x=1\narg x=3\narg y=2\nbody 0\nremote 127.0.0.1 http example.com\n");
+        CHECK(r.headers.get("Content-Length") == std::to_string(r.body.size()));
+        // Two requests in one write come back in order on the same connection.
+        co_await c.send("GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n");
+        auto a = co_await c.read_response();
+        auto b = co_await c.read_response();
+        CHECK(a.body.rfind("GET /a ", 0) == 0);
+        CHECK(b.body.rfind("GET /b ", 0) == 0);
+        // Connection: close is honoured.
+        co_await c.send("GET /last HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+        auto last = co_await c.read_response();
+        CHECK(last.headers.get("Connection") == "close");
+        co_await c.wait_closed();
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "HTTP/1.0 closes unless asked to keep alive", "[http][httpserver][net]") {
+    Server s(io_loop(), describe);
+    run_sync([&]() -> Future<void> {
+        RawHTTPClient c(io_loop(), s.port);
+        co_await c.connect();
+        co_await c.send("GET /1 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        auto r = co_await c.read_response();
+        CHECK(r.headers.get("Connection") == "Keep-Alive");
+        co_await c.send("GET /2 HTTP/1.0\r\n\r\n");
+        auto r2 = co_await c.read_response();
+        CHECK(r2.body.rfind("GET /2 HTTP/1.0", 0) == 0);
+        CHECK_FALSE(r2.headers.contains("Connection"));
+        co_await c.wait_closed();
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "request bodies: urlencoded, multipart, chunked, and 100-continue",
+                 "[http][httpserver][net]") {
+    Server s(io_loop(), describe);
+    run_sync([&]() -> Future<void> {
+        RawHTTPClient c(io_loop(), s.port);
+        co_await c.connect();
+        co_await c.send("POST /form?q=1 HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                        "Content-Length: 11\r\n\r\nq=2&name=jo");
+        auto form = co_await c.read_response();
+        CHECK(form.body == "POST /form HTTP/1.1\narg name=jo\narg q=1\narg q=2\nbody 11\nremote 127.0.0.1 http h\n");
+        std::string multipart =
+            "--XyZ\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"a.txt\"\r\n"
+            "Content-Type: text/plain\r\n\r\nfile data\r\n--XyZ\r\nContent-Disposition: form-data; name=\"k\"\r\n\r\nv\r\n--XyZ--\r\n";
+        co_await c.send("POST /up HTTP/1.1\r\nHost: h\r\nContent-Type: multipart/form-data; boundary=XyZ\r\n"
+                        "Content-Length: " + std::to_string(multipart.size()) + "\r\n\r\n" + multipart);
+        auto up = co_await c.read_response();
+        CHECK(up.body.find("file upload a.txt text/plain file data\n") != std::string::npos);
+        CHECK(up.body.find("arg k=v\n") != std::string::npos);
+        co_await c.send("PUT /chunked HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        "4\r\nabcd\r\n3;ext=1\r\nefg\r\n0\r\nTrailer: x\r\n\r\n");
+        auto chunked = co_await c.read_response();
+        CHECK(chunked.body.find("body 7\n") != std::string::npos);
+        // Expect: 100-continue: the interim response comes before the body is sent.
+        co_await c.send("POST /expect HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+        auto cont = co_await c.read_response();
+        CHECK(cont.code == 100);
+        co_await c.send("body");
+        auto final_response = co_await c.read_response();
+        CHECK(final_response.code == 200);
+        CHECK(final_response.body.find("body 4\n") != std::string::npos);
+        // A malformed form is a 400; the connection is fine afterwards.
+        co_await c.send("POST /bad HTTP/1.1\r\nHost: h\r\nContent-Type: multipart/form-data; boundary=B\r\n"
+                        "Content-Length: 5\r\n\r\njunk!");
+        auto bad = co_await c.read_response();
+        CHECK(bad.code == 400);
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "malformed and oversized requests get their status and a close",
+                 "[http][httpserver][net]") {
+    HTTPServerOptions o;
+    o.max_header_size = 1024;
+    o.max_body_size = 100;
+    Server s(io_loop(), describe, o);
+    LogCapture log;
+    struct Case {
+        std::string request;
+        int code;
+    };
+    std::vector<Case> cases = {
+        {"GET / HTTP/1.1\r\n\r\n", 400},                                          // no Host
+        {"GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(2000, 'x') + "\r\n\r\n", 431},
+        {"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 101\r\n\r\n", 413},
+        {"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
+        {"GET / HTTP/2.0\r\nHost: h\r\n\r\n", 505},
+        {"NOT A REQUEST\r\n\r\n", 400},
+    };
+    for (auto& tc : cases) {
+        INFO(tc.request.substr(0, 60));
+        run_sync([&]() -> Future<void> {
+            RawHTTPClient c(io_loop(), s.port);
+            co_await c.connect();
+            co_await c.send(tc.request);
+            auto r = co_await c.read_response();
+            CHECK(r.code == tc.code);
+            CHECK(r.headers.get("Connection") == "close");
+            co_await c.wait_closed();
+        });
+    }
+    CHECK(log.count("Malformed HTTP message from 127.0.0.1", "tornado.general") == cases.size());
+}
+
+TEST_CASE_METHOD(AsyncTest, "HEAD responses announce a length without a body; chunked output when none is known",
+                 "[http][httpserver][net]") {
+    Server s(io_loop(), [](std::shared_ptr<HTTPServerRequest> r) {
+        if (r->path == "/stream") {
+            // No Content-Length: HTTP/1.1 gets chunks.
+            r->connection->write_headers(ResponseStartLine{"HTTP/1.1", 200, ""}, {}, "first,");
+            r->connection->write(std::string(10000, 'x'));
+            r->connection->write("last");
+            r->connection->finish();
+            return;
+        }
+        respond(*r, 200, {}, "twelve bytes");
+    });
+    run_sync([&]() -> Future<void> {
+        RawHTTPClient c(io_loop(), s.port);
+        co_await c.connect();
+        co_await c.send("HEAD / HTTP/1.1\r\nHost: h\r\n\r\n");
+        auto head = co_await c.read_response(true);
+        CHECK(head.headers.get("Content-Length") == "12");
+        CHECK(head.body.empty());
+        co_await c.send("GET /stream HTTP/1.1\r\nHost: h\r\n\r\n");
+        auto streamed = co_await c.read_response();
+        CHECK(streamed.chunked);
+        CHECK(streamed.body == "first," + std::string(10000, 'x') + "last");
+        // The connection is still good after both.
+        co_await c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+        auto again = co_await c.read_response();
+        CHECK(again.body == "twelve bytes");
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "xheaders trust the proxy's view only when asked", "[http][httpserver][net]") {
+    HTTPServerOptions trusting;
+    trusting.xheaders = true;
+    Server s(io_loop(), describe, trusting);
+    Server plain(io_loop(), describe);
+    auto remote_line = [](const std::string& body) {
+        auto at = body.find("remote ");
+        return body.substr(at, body.find('\n', at) - at);
+    };
+    run_sync([&]() -> Future<void> {
+        RawHTTPClient c(io_loop(), s.port);
+        co_await c.connect();
+        co_await c.send("GET / HTTP/1.1\r\nHost: h\r\nX-Real-Ip: 4.4.4.4\r\n\r\n");
+        auto a = co_await c.read_response();
+        CHECK(remote_line(a.body) == "remote 4.4.4.4 http h");
+        co_await c.send("GET / HTTP/1.1\r\nHost: h\r\nX-Forwarded-For: 1.1.1.1, 2001:db8::1\r\nX-Scheme: https\r\n\r\n");
+        auto b = co_await c.read_response();
+        CHECK(remote_line(b.body) == "remote 2001:db8::1 https h");
+        co_await c.send("GET / HTTP/1.1\r\nHost: h\r\nX-Real-Ip: not-an-ip\r\nX-Forwarded-Proto: gopher\r\n\r\n");
+        auto bad = co_await c.read_response();
+        CHECK(remote_line(bad.body) == "remote 127.0.0.1 http h");  // per request, not sticky
+        RawHTTPClient d(io_loop(), plain.port);
+        co_await d.connect();
+        co_await d.send("GET / HTTP/1.1\r\nHost: h\r\nX-Real-Ip: 4.4.4.4\r\nX-Scheme: https\r\n\r\n");
+        auto ignored = co_await d.read_response();
+        CHECK(remote_line(ignored.body) == "remote 127.0.0.1 http h");
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "idle connections and slow bodies time out; close_all_connections ends the rest",
+                 "[http][httpserver][net]") {
+    HTTPServerOptions o;
+    o.idle_connection_timeout = 50ms;
+    o.body_timeout = 50ms;
+    Server s(io_loop(), describe, o);
+    LogCapture log;
+    run_sync([&]() -> Future<void> {
+        RawHTTPClient idle(io_loop(), s.port);
+        co_await idle.connect();
+        co_await idle.wait_closed();  // closed by the server without a word
+        RawHTTPClient slow(io_loop(), s.port);
+        co_await slow.connect();
+        co_await slow.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc");
+        co_await slow.wait_closed();
+    });
+    CHECK(log.count("Timeout reading body from 127.0.0.1", "tornado.general") == 1);
+    HTTPServerOptions patient;
+    Server p(io_loop(), describe, patient);
+    run_sync([&]() -> Future<void> {
+        RawHTTPClient a(io_loop(), p.port), b(io_loop(), p.port);
+        co_await a.connect();
+        co_await b.connect();
+        co_await a.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+        co_await a.read_response();
+        while (p.server.connection_count() < 2) co_await squall::sleep(1ms);
+        p.server.stop();
+        co_await p.server.close_all_connections();
+        CHECK(p.server.connection_count() == 0);
+        co_await a.wait_closed();
+        co_await b.wait_closed();
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "the access log has a line per request", "[http][httpserver][net]") {
+    Server s(io_loop(), [](std::shared_ptr<HTTPServerRequest> r) {
+        respond(*r, r->path == "/missing" ? 404 : 200, {}, "x");
+    });
+    LogCapture log;
+    run_sync([&]() -> Future<void> {
+        RawHTTPClient c(io_loop(), s.port);
+        co_await c.connect();
+        co_await c.send("GET /ok?a=1 HTTP/1.1\r\nHost: h\r\n\r\nGET /missing HTTP/1.1\r\nHost: h\r\n\r\n");
+        co_await c.read_response();
+        co_await c.read_response();
+        co_await squall::moment;
+    });
+    CHECK(log.count("^200 GET /ok\\?a=1 \\(127\\.0\\.0\\.1\\) [0-9.]+ms$", "tornado.access") == 1);
+    CHECK(log.count("^404 GET /missing \\(127\\.0\\.0\\.1\\)", "tornado.access") == 1);
+}
+
+namespace {
+
+/// A delegate that streams the body and slows the sender down: each piece is acknowledged
+/// only when the test says so.
+class SlowSink : public HTTPServerConnectionDelegate {
+public:
+    struct Message : HTTPMessageDelegate {
+        SlowSink* sink;
+        std::shared_ptr<HTTP1Connection> conn;
+        Future<void> headers_received(const StartLine&, HTTPHeaders&) override { return {}; }
+        Future<void> data_received(std::string_view chunk) override {
+            sink->pieces.push_back(chunk.size());
+            sink->gate = Promise<void>();
+            return sink->gate.get_future();
+        }
+        void finish() override {
+            std::string n = std::to_string(sink->pieces.size());
+            conn->write_headers(ResponseStartLine{"HTTP/1.1", 200, ""}, {{"Content-Length", std::to_string(n.size())}}, n);
+            conn->finish();
+        }
+        void on_connection_close() override {}
+    };
+    std::unique_ptr<HTTPMessageDelegate> start_request(std::shared_ptr<HTTP1Connection> connection) override {
+        auto m = std::make_unique<Message>();
+        m->sink = this;
+        m->conn = std::move(connection);
+        return m;
+    }
+    std::vector<std::size_t> pieces;
+    Promise<void> gate;
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(AsyncTest, "a delegate's Futures hold the body back; pieces are at most chunk_size",
+                 "[http][httpserver][net]") {
+    SlowSink sink;
+    HTTPServerOptions o;
+    o.chunk_size = 1000;
+    HTTPServer server(sink, o, io_loop());
+    server.listen(0, "127.0.0.1");
+    run_sync([&]() -> Future<void> {
+        RawHTTPClient c(io_loop(), server.ports().front());
+        co_await c.connect();
+        co_await c.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2500\r\n\r\n" + std::string(2500, 'z'));
+        while (sink.pieces.empty()) co_await squall::sleep(1ms);
+        for (int i = 0; i < 5; ++i) co_await squall::moment;
+        CHECK(sink.pieces.size() == 1);  // held until the first piece is acknowledged
+        auto response = c.read_response();
+        while (!response.done()) {
+            std::size_t seen = sink.pieces.size();
+            sink.gate.set_result();
+            while (sink.pieces.size() == seen && !response.done()) co_await squall::moment;
+        }
+        auto r = co_await std::move(response);
+        CHECK(r.body == std::to_string(sink.pieces.size()));
+    });
+    std::size_t total = 0;
+    for (std::size_t n : sink.pieces) {
+        CHECK(n <= 1000);
+        total += n;
+    }
+    CHECK(total == 2500);
+}
+
+TEST_CASE_METHOD(AsyncTest, "HTTPS through the same server", "[http][httpserver][ssl][net]") {
+    HTTPServerOptions o;
+    SSLOptions so;
+    so.cert_pem = squall::testing::test_certificates().localhost.cert_pem;
+    so.key_pem = squall::testing::test_certificates().localhost.key_pem;
+    o.ssl_options = SSLContext::server(so);
+    Server s(io_loop(), describe, o);
+    run_sync([&]() -> Future<void> {
+        SSLOptions co;
+        co.ca_pem = squall::testing::test_certificates().ca.cert_pem;
+        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        SSLIOStream tls(io_loop(), fd, SSLContext::client(co), "localhost");
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.sin_port = htons(static_cast<uint16_t>(s.port));
+        co_await tls.connect(reinterpret_cast<const sockaddr*>(&a), sizeof a);
+        co_await tls.write("GET /secure HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        std::string all = co_await tls.read_until_close();
+        CHECK(all.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+        CHECK(all.find("remote 127.0.0.1 https localhost\n") != std::string::npos);
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "curl and Python's http.client talk to the server", "[http][httpserver][interop][net]") {
+    Server s(io_loop(), describe);
+    std::string base = "http://127.0.0.1:" + std::to_string(s.port);
+    auto run = [&](std::vector<std::string> argv) {
+        return run_sync([&]() -> Future<std::string> {
+            Subprocess::Options options;
+            options.stdout_pipe = true;
+            Subprocess p(argv, options, io_loop());
+            auto out = co_await p.stdout_stream()->read_until_close();
+            int rc = co_await p.wait_for_exit(false);
+            CHECK(rc == 0);
+            co_return out;
+        }, 20s);
+    };
+    // curl: keep-alive across two URLs, a form POST, chunked upload.
+    std::string out = run({"curl", "-sS", base + "/one?a=1", base + "/two", "-H", "X-Test: yes"});
+    CHECK(out.find("GET /one HTTP/1.1\narg a=1\n") != std::string::npos);
+    CHECK(out.find("GET /two HTTP/1.1\n") != std::string::npos);
+    out = run({"curl", "-sS", "-d", "name=value&x=y", base + "/post"});
+    CHECK(out.find("arg name=value\narg x=y\n") != std::string::npos);
+    out = run({"curl", "-sS", "-H", "Transfer-Encoding: chunked", "--data-binary", "streamed", base + "/chunked"});
+    CHECK(out.find("body 8\n") != std::string::npos);
+    out = run({"curl", "-sS", "-F", "f=@/etc/hostname;filename=h.txt", base + "/upload"});
+    CHECK(out.find("file f h.txt") != std::string::npos);
+    // Python: HTTP/1.1 keep-alive with three requests on one connection.
+    std::string script =
+        "import http.client, sys\n"
+        "c = http.client.HTTPConnection('127.0.0.1', " + std::to_string(s.port) + ")\n"
+        "for p in ['/a', '/b', '/c']:\n"
+        "    c.request('GET', p + '?n=' + p[1:])\n"
+        "    r = c.getresponse()\n"
+        "    sys.stdout.write('%d %s|' % (r.status, r.read().decode().split('\\n')[1]))\n";
+    out = run({"python3", "-c", script});
+    CHECK(out == "200 arg n=a|200 arg n=b|200 arg n=c|");
+}

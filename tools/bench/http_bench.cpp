@@ -1,0 +1,116 @@
+// squall-bench-http: a hello-world HTTP/1.1 server for wrk, either squall's HTTPServer (request
+// callback) or a plain hand-written epoll responder doing the least HTTP work possible (the
+// floor). Both send the headers nginx sends (Server, Date, Content-Type, Content-Length). A
+// benchmark tool of squall; run it through tools/bench/run-httpbench.
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "squall/httpserver.h"
+#include "squall/log.h"
+
+namespace {
+
+const std::string body = "Hello, world!";
+
+/// The Date header, formatted once a second.
+const std::string& date_now() {
+    static std::time_t last = 0;
+    static std::string cached;
+    std::time_t now = std::time(nullptr);
+    if (now != last) {
+        last = now;
+        cached = squall::format_timestamp(now);
+    }
+    return cached;
+}
+
+int run_squall() {
+    squall::set_logging_level(squall::LogLevel::warning);
+    squall::IOLoop loop;
+    squall::HTTPServer server(
+        [](std::shared_ptr<squall::HTTPServerRequest> request) {
+            squall::respond(*request, 200,
+                            {{"Server", "squall"}, {"Date", date_now()}, {"Content-Type", "text/plain"}}, body);
+        },
+        {}, loop);
+    server.listen(0, "127.0.0.1");
+    std::printf("ready %d\n", server.ports().front());
+    std::fflush(stdout);
+    loop.start();
+    return 0;
+}
+
+/// The floor: reads until a blank line, answers with a fixed response, keeps the connection.
+int run_epoll() {
+    int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    ::setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(lfd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(lfd, 1024);
+    socklen_t len = sizeof addr;
+    ::getsockname(lfd, reinterpret_cast<sockaddr*>(&addr), &len);
+    std::printf("ready %d\n", ntohs(addr.sin_port));
+    std::fflush(stdout);
+    int ep = ::epoll_create1(EPOLL_CLOEXEC);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = lfd;
+    ::epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
+    std::vector<std::string> pending(65536);
+    std::vector<epoll_event> events(256);
+    char buf[65536];
+    while (true) {
+        int n = ::epoll_wait(ep, events.data(), static_cast<int>(events.size()), -1);
+        for (int i = 0; i < n; ++i) {
+            int fd = events[static_cast<size_t>(i)].data.fd;
+            if (fd == lfd) {
+                int c;
+                while ((c = ::accept4(lfd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+                    ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+                    epoll_event cev{};
+                    cev.events = EPOLLIN;
+                    cev.data.fd = c;
+                    ::epoll_ctl(ep, EPOLL_CTL_ADD, c, &cev);
+                }
+                continue;
+            }
+            ssize_t r = ::recv(fd, buf, sizeof buf, 0);
+            if (r <= 0) {
+                ::close(fd);
+                pending[static_cast<size_t>(fd)].clear();
+                continue;
+            }
+            std::string& in = pending[static_cast<size_t>(fd)];
+            in.append(buf, static_cast<size_t>(r));
+            std::string out;
+            std::size_t end;
+            while ((end = in.find("\r\n\r\n")) != std::string::npos) {
+                in.erase(0, end + 4);
+                out += "HTTP/1.1 200 OK\r\nServer: epoll\r\nDate: " + date_now() +
+                       "\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\n" + body;
+            }
+            if (!out.empty()) ::send(fd, out.data(), out.size(), MSG_NOSIGNAL);
+        }
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc == 2 && std::strcmp(argv[1], "squall") == 0) return run_squall();
+    if (argc == 2 && std::strcmp(argv[1], "epoll") == 0) return run_epoll();
+    std::fprintf(stderr, "usage: squall-bench-http squall|epoll\n");
+    return 2;
+}
