@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "plain_epoll.h"
 #include "squall/iostream.h"
 #include "squall/log.h"
 #include "squall/tcpserver.h"
@@ -57,42 +58,17 @@ int run_squall_server(int port) {
 
 /// The floor: non-blocking sockets, one epoll set, a pending-output buffer per connection.
 int run_epoll_server(int port) {
-    int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int one = 1;
-    ::setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    if (::bind(lfd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(lfd, 128) != 0) {
-        std::perror("bind/listen");
-        return 1;
-    }
-    socklen_t len = sizeof addr;
-    ::getsockname(lfd, reinterpret_cast<sockaddr*>(&addr), &len);
-    int ep = ::epoll_create1(EPOLL_CLOEXEC);
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = lfd;
-    ::epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
+    squall::bench::PlainEpoll plain = squall::bench::open_plain_epoll(port);
+    int lfd = plain.listener, ep = plain.epoll;
     std::vector<std::string> pending(65536);
     std::vector<char> buf(64 * 1024);
     std::vector<epoll_event> events(256);
-    std::printf("ready %d\n", ntohs(addr.sin_port));
-    std::fflush(stdout);
     while (true) {
         int n = ::epoll_wait(ep, events.data(), static_cast<int>(events.size()), -1);
         for (int i = 0; i < n; ++i) {
             int fd = events[static_cast<size_t>(i)].data.fd;
             if (fd == lfd) {
-                int c;
-                while ((c = ::accept4(lfd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-                    ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-                    epoll_event cev{};
-                    cev.events = EPOLLIN;
-                    cev.data.fd = c;
-                    ::epoll_ctl(ep, EPOLL_CTL_ADD, c, &cev);
-                }
+                squall::bench::accept_all(plain);
                 continue;
             }
             std::string& out = pending[static_cast<size_t>(fd)];

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "plain_epoll.h"
 #include "squall/httpserver.h"
 #include "squall/log.h"
 
@@ -51,23 +52,8 @@ int run_squall() {
 
 /// The floor: reads until a blank line, answers with a fixed response, keeps the connection.
 int run_epoll() {
-    int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int one = 1;
-    ::setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(lfd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(lfd, 1024);
-    socklen_t len = sizeof addr;
-    ::getsockname(lfd, reinterpret_cast<sockaddr*>(&addr), &len);
-    std::printf("ready %d\n", ntohs(addr.sin_port));
-    std::fflush(stdout);
-    int ep = ::epoll_create1(EPOLL_CLOEXEC);
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = lfd;
-    ::epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
+    squall::bench::PlainEpoll plain = squall::bench::open_plain_epoll(0);
+    int lfd = plain.listener, ep = plain.epoll;
     std::vector<std::string> pending(65536);
     std::vector<epoll_event> events(256);
     char buf[65536];
@@ -76,14 +62,7 @@ int run_epoll() {
         for (int i = 0; i < n; ++i) {
             int fd = events[static_cast<size_t>(i)].data.fd;
             if (fd == lfd) {
-                int c;
-                while ((c = ::accept4(lfd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-                    ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-                    epoll_event cev{};
-                    cev.events = EPOLLIN;
-                    cev.data.fd = c;
-                    ::epoll_ctl(ep, EPOLL_CTL_ADD, c, &cev);
-                }
+                squall::bench::accept_all(plain);
                 continue;
             }
             ssize_t r = ::recv(fd, buf, sizeof buf, 0);
