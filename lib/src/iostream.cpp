@@ -211,6 +211,7 @@ void BaseIOStream::read_until_close(ReadCallback callback) {
 Future<std::string> BaseIOStream::start_read(PendingRead read) {
     if (reading()) throw std::logic_error("Already reading");
     idle_peeked_ = false;
+    idle_read_events_ = 0;
     Future<std::string> f = read.promise.get_future();
     read.has_promise = true;
     read_ = std::move(read);
@@ -502,9 +503,13 @@ void BaseIOStream::handle_events(Events events) {
         if (!closed_) close();
         return;
     }
-    if (idle_read && close_callback_) {
-        // Readable with no read pending: either the peer closed, which the owner wants to
-        // know now, or it sent more, which stays in the kernel until asked for.
+    // Readable with no read pending. The owner is often about to read (a server between two
+    // requests), so READ stays armed for one more event before it is dropped for backpressure:
+    // dropping and re-adding it would cost two epoll_ctl calls per request.
+    const bool drop_read = idle_read && ++idle_read_events_ >= 2;
+    if (drop_read && close_callback_) {
+        // Either the peer closed, which the owner wants to know now, or it sent more, which
+        // stays in the kernel until asked for.
         if (peer_closed()) {
             eof_ = true;
             close();
@@ -512,7 +517,7 @@ void BaseIOStream::handle_events(Events events) {
         }
         idle_peeked_ = true;
     }
-    update_io_state(!idle_read);  // readable with no read pending: stop watching READ now
+    update_io_state(!drop_read);
 }
 
 void BaseIOStream::set_close_callback(Callback callback) {

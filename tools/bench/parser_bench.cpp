@@ -6,6 +6,7 @@
 #include <http_parser.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -36,7 +37,7 @@ const char* const corpus[] = {
     "Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abc\r\n"
     "Content-Type: application/json\r\n"
     "Accept: application/json\r\n"
-    "Content-Length: 87\r\n"
+    "Content-Length: 86\r\n"
     "\r\n"
     "{\"item\":\"widget\",\"quantity\":3,\"price\":19.99,\"currency\":\"EUR\",\"notes\":\"leave at door\"}\n",
     // A chunked upload.
@@ -90,7 +91,12 @@ double http_parser_mb_per_s(const std::string& data, int rounds, std::size_t& me
         http_parser parser;
         http_parser_init(&parser, HTTP_REQUEST);
         parser.data = &messages;
-        http_parser_execute(&parser, &settings, data.data(), data.size());
+        std::size_t n = http_parser_execute(&parser, &settings, data.data(), data.size());
+        if (n != data.size()) {
+            std::fprintf(stderr, "http-parser stopped at byte %zu: %s\n", n,
+                         http_errno_description(HTTP_PARSER_ERRNO(&parser)));
+            std::exit(1);
+        }
     }
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return static_cast<double>(data.size()) * rounds / s / 1e6;

@@ -235,6 +235,7 @@ private:
     bool eof_ = false;
     bool fd_drained_ = false;  // the last read found the kernel buffer empty
     bool idle_peeked_ = false;  // readable with no read pending, and not an EOF: stop looking
+    int idle_read_events_ = 0;  // READ events with no read pending since the last read began
     Life* life_;  // lets frames learn that user code deleted the stream
 };
 
