@@ -28,8 +28,15 @@ void check_headers(const HTTPHeaders& headers) {
     }
 }
 
+/// A write's Future whose failure (the peer went away) nobody has to collect: the connection's
+/// close reports it, so it must not also be logged as "never retrieved" (Tornado does the same).
+Future<void> quiet(Future<void> f) {
+    f.add_done_callback([](Future<void> done) { (void)done.exception(); });
+    return f;
+}
+
 Future<void> closed_future(const IOStream& s) {
-    return make_failed_future<void>(std::make_exception_ptr(StreamClosedError(s.error())));
+    return quiet(make_failed_future<void>(std::make_exception_ptr(StreamClosedError(s.error()))));
 }
 
 }  // namespace
@@ -74,7 +81,7 @@ Future<void> HTTP1Connection::write_headers(const StartLine& start_line, HTTPHea
     out.append("\r\n");
     headers_written_ = true;
     if (stream_->closed()) return closed_future(*stream_);
-    if (chunk.empty()) return last_write_ = stream_->write(std::move(out));
+    if (chunk.empty()) return last_write_ = quiet(stream_->write(std::move(out)));
     if (chunk.size() <= copy_limit && !chunking_output_) {
         // Headers and a small body in one buffer: one write(2) for a whole response.
         if (expected_content_remaining_) {
@@ -85,9 +92,9 @@ Future<void> HTTP1Connection::write_headers(const StartLine& start_line, HTTPHea
             *expected_content_remaining_ -= chunk.size();
         }
         out.append(chunk);
-        return last_write_ = stream_->write(std::move(out));
+        return last_write_ = quiet(stream_->write(std::move(out)));
     }
-    stream_->write(std::move(out));
+    quiet(stream_->write(std::move(out)));
     return write_body(std::move(chunk));
 }
 
@@ -107,7 +114,7 @@ Future<void> HTTP1Connection::write_body(std::string chunk) {
         *expected_content_remaining_ -= chunk.size();
     }
     if (chunk.empty()) return last_write_.valid() ? last_write_ : make_ready_future();
-    if (!chunking_output_) return last_write_ = stream_->write(std::move(chunk));
+    if (!chunking_output_) return last_write_ = quiet(stream_->write(std::move(chunk)));
     char size[20];
     auto [end, ec] = std::to_chars(size, size + sizeof size - 2, chunk.size(), 16);
     *end++ = '\r';
@@ -116,11 +123,11 @@ Future<void> HTTP1Connection::write_body(std::string chunk) {
         std::string framed;
         framed.reserve(static_cast<std::size_t>(end - size) + chunk.size() + 2);
         framed.append(size, end).append(chunk).append("\r\n");
-        return last_write_ = stream_->write(std::move(framed));
+        return last_write_ = quiet(stream_->write(std::move(framed)));
     }
-    stream_->write(std::string(size, end));
-    stream_->write(std::move(chunk));
-    return last_write_ = stream_->write(std::string("\r\n"));
+    quiet(stream_->write(std::string(size, end)));
+    quiet(stream_->write(std::move(chunk)));
+    return last_write_ = quiet(stream_->write(std::string("\r\n")));
 }
 
 void HTTP1Connection::finish() {
@@ -133,7 +140,7 @@ void HTTP1Connection::finish() {
     }
     write_finished_ = true;
     if (!is_client_ && !read_finished_) disconnect_on_finish_ = true;  // the rest of the request is not read
-    if (chunking_output_ && !stream_->closed()) last_write_ = stream_->write(std::string("0\r\n\r\n"));
+    if (chunking_output_ && !stream_->closed()) last_write_ = quiet(stream_->write(std::string("0\r\n\r\n")));
     if (last_write_.valid() && !last_write_.done()) {
         last_write_.add_done_callback([self = shared_from_this()](Future<void>) { self->finish_request(); });
     } else {

@@ -2,8 +2,11 @@
 // on loopback (IPv4, IPv6, TLS). Ports tornado/test/simple_httpclient_test.py and
 // httpclient_test.py (4.0): redirects, auth, gzip, streaming and header callbacks, timeouts,
 // the max_clients queue, body producers, 100-continue; plus gzip request bodies on the server.
+#include <unistd.h>
 #include <zlib.h>
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -64,6 +67,12 @@ void site(std::shared_ptr<HTTPServerRequest> r) {
         return;
     }
     if (p == "/never") return;  // no answer at all
+    if (p == "/truncated") {
+        // Promises ten bytes, sends five, hangs up.
+        r->connection->write_headers(ResponseStartLine{"HTTP/1.1", 200, ""}, {{"Content-Length", "10"}}, "short");
+        r->connection->stream()->close();
+        return;
+    }
     if (p == "/slow") {
         IOLoop::current().call_later(100ms, [r] { respond(*r, 200, {}, "slow"); });
         return;
@@ -117,6 +126,12 @@ TEST_CASE_METHOD(AsyncTest, "fetch: a GET, a POST, errors as HTTPClientError", "
         HTTPResponse quiet = co_await client.fetch(s.url("/missing"), false);
         CHECK(quiet.code == 404);
         CHECK(quiet.error != nullptr);
+        // The callback form always gets a response, with its error.
+        Promise<HTTPResponse> got;
+        client.fetch(HTTPRequest(s.url("/missing")), [&](HTTPResponse r) { got.set_result(std::move(r)); });
+        HTTPResponse via_callback = co_await got.get_future();
+        CHECK(via_callback.code == 404);
+        CHECK_THROWS_AS(via_callback.rethrow(), HTTPClientError);
     });
     // Requests Tornado refuses before sending.
     HTTPRequest get_with_body(s.url("/echo"));
@@ -237,6 +252,9 @@ TEST_CASE_METHOD(AsyncTest, "timeouts, refused connections and the max_clients q
         HTTPResponse t = co_await client.fetch(never, false);
         CHECK(t.code == 599);
         CHECK_THROWS_WITH(t.rethrow(), "HTTP 599: Timeout");
+        HTTPResponse cut = co_await client.fetch(s.url("/truncated"), false);
+        CHECK(cut.code == 599);  // a body shorter than its Content-Length is no response
+        CHECK_THROWS_WITH(cut.rethrow(), "HTTP 599: Connection closed");
         // A closed port.
         int port;
         {
@@ -370,6 +388,17 @@ TEST_CASE_METHOD(AsyncTest, "the blocking HTTPClient and the squall-httpclient t
     CHECK(with_headers.find("PUT /echo\n") != std::string::npos);
     CHECK(with_headers.find("X-A: b\n") != std::string::npos);
     CHECK(with_headers.find("\nbody!") != std::string::npos);
+    char tmpl[] = "/tmp/squall-cli-XXXXXX";
+    std::string dir = ::mkdtemp(tmpl);
+    {
+        std::ofstream(dir + "/body.txt") << "from a file";
+    }
+    CHECK(run({tool, "-s", "-d", "@" + dir + "/body.txt", "-o", dir + "/out.txt", s.url("/echo")}, 0).empty());
+    std::ifstream saved(dir + "/out.txt");
+    std::string saved_text((std::istreambuf_iterator<char>(saved)), std::istreambuf_iterator<char>());
+    CHECK(saved_text.rfind("POST /echo\n", 0) == 0);
+    CHECK(saved_text.find("\nfrom a file") != std::string::npos);
+    std::filesystem::remove_all(dir);
     std::string missing = run({tool, s.url("/missing")}, 22);
     CHECK(missing.find("HTTP 404: Not Found") != std::string::npos);
     std::string timeout = run({tool, "--timeout", "0.05", s.url("/never")}, 28);

@@ -201,6 +201,9 @@ TEST_CASE_METHOD(AsyncTest, "xheaders trust the proxy's view only when asked", "
     trusting.xheaders = true;
     Server s(io_loop(), describe, trusting);
     Server plain(io_loop(), describe);
+    HTTPServerOptions https_behind_proxy;
+    https_behind_proxy.protocol = "https";
+    Server terminated(io_loop(), describe, https_behind_proxy);
     auto remote_line = [](const std::string& body) {
         auto at = body.find("remote ");
         return body.substr(at, body.find('\n', at) - at);
@@ -222,6 +225,11 @@ TEST_CASE_METHOD(AsyncTest, "xheaders trust the proxy's view only when asked", "
         co_await d.send("GET / HTTP/1.1\r\nHost: h\r\nX-Real-Ip: 4.4.4.4\r\nX-Scheme: https\r\n\r\n");
         auto ignored = co_await d.read_response();
         CHECK(remote_line(ignored.body) == "remote 127.0.0.1 http h");
+        RawHTTPClient e(io_loop(), terminated.port);
+        co_await e.connect();
+        co_await e.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+        auto behind = co_await e.read_response();
+        CHECK(remote_line(behind.body) == "remote 127.0.0.1 https h");
     });
 }
 
