@@ -129,6 +129,13 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
                 header_timer.cancel();
                 if (is_client_) {
                     int code = parser_.response().code;
+                    // Whether the connection can carry another request after this response.
+                    const auto& line = parser_.response();
+                    auto connection = parser_.headers().find("Connection");
+                    bool keep = line.version == "HTTP/1.1" ? !has_token(connection, "close")
+                                                           : has_token(connection, "keep-alive");
+                    disconnect_on_finish_ = params_.no_keep_alive || !keep ||
+                                            parser_.body_kind() == HTTP1Parser::BodyKind::until_close;
                     if (code >= 100 && code < 200 && code != 101) {
                         // Interim (100 Continue): the delegate sees it, then the real response
                         // follows, as in Tornado.

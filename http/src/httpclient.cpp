@@ -134,6 +134,7 @@ HTTPClientError::HTTPClientError(int code, std::string message, std::shared_ptr<
 struct AsyncHTTPClient::Shared {
     bool closed = false;
     int active = 0;
+    std::map<std::string, std::vector<std::shared_ptr<IOStream>>> idle;  // kept connections
     struct Waiter {
         Promise<void> promise;
         TimeoutHandle timer;
@@ -159,6 +160,7 @@ void AsyncHTTPClient::close() {
         w->promise.set_exception(client_error(599, "the client was closed"));
     }
     shared_->queue.clear();
+    shared_->idle.clear();
     tcp_client_->close();
 }
 
@@ -283,97 +285,142 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
         connect.ssl_options = tls_context_for(request);
         connect.server_hostname = url.host;
     }
+    // Connections are reused only for requests that would make an identical one.
+    std::string pool_key = url.scheme + "://" + connect_host + ":" + std::to_string(url.port) + "|" + url.host + "|" +
+                           request.network_interface + "|" + (request.allow_ipv6 ? "6" : "4") + "|" +
+                           (request.validate_cert ? "v" : "n") + "|" + request.ca_certs + "|" + request.client_cert +
+                           "|" + request.client_key + "|" + (request.ssl_options ? "custom" : "");
+    const bool poolable = options_.keep_alive && !request.ssl_options;
     auto deadline = loop_.time() + request.request_timeout;
-    std::shared_ptr<IOStream> stream;
-    try {
-        auto connecting = tcp_client_->connect(connect_host, url.port, connect);
-        std::unique_ptr<IOStream> s = co_await std::move(connecting);
-        stream = std::move(s);
-    } catch (const TimeoutError&) {
-        response.code = 599;
-        response.error = client_error(599, "Timeout while connecting");
-        co_return response;
-    } catch (const StreamClosedError& e) {
-        response.code = 599;
-        response.error = client_error(599, e.real_error() ? detail::describe_exception(e.real_error()) : e.what());
-        co_return response;
-    } catch (const std::exception& e) {
-        response.code = 599;
-        response.error = client_error(599, e.what());
+    bool may_reuse = poolable;
+    while (true) {
+        std::shared_ptr<IOStream> stream = may_reuse ? take_idle(pool_key) : nullptr;
+        const bool reused = stream != nullptr;
+        if (!stream) {
+            try {
+                auto connecting = tcp_client_->connect(connect_host, url.port, connect);
+                std::unique_ptr<IOStream> s = co_await std::move(connecting);
+                stream = std::move(s);
+            } catch (const TimeoutError&) {
+                response.code = 599;
+                response.error = client_error(599, "Timeout while connecting");
+                co_return response;
+            } catch (const StreamClosedError& e) {
+                response.code = 599;
+                response.error = client_error(599, e.real_error() ? detail::describe_exception(e.real_error()) : e.what());
+                co_return response;
+            } catch (const std::exception& e) {
+                response.code = 599;
+                response.error = client_error(599, e.what());
+                co_return response;
+            }
+        }
+
+        // The whole request must be done by the deadline: a timer closes the stream otherwise.
+        bool timed_out = false;
+        TimeoutHandle timer = loop_.call_at(deadline, [&timed_out, weak = std::weak_ptr<IOStream>(stream)] {
+            timed_out = true;
+            if (auto s = weak.lock()) s->close();
+        });
+        struct CancelTimer {
+            IOLoop& loop;
+            TimeoutHandle& t;
+            ~CancelTimer() { loop.remove_timeout(t); }
+        } cancel_timer{loop_, timer};
+
+        HTTPHeaders headers = request.headers;
+        if (!poolable) headers.set("Connection", "close");
+        if (!headers.contains("Host")) headers.set("Host", url.netloc);
+        std::string username = request.auth_username, password = request.auth_password;
+        if (username.empty() && !url.userinfo.empty()) {
+            std::size_t colon = url.userinfo.find(':');
+            username = url_unescape(url.userinfo.substr(0, colon), false);
+            if (colon != std::string::npos) password = url_unescape(url.userinfo.substr(colon + 1), false);
+        }
+        if (!username.empty()) headers.set("Authorization", "Basic " + base64(username + ":" + password));
+        if (!request.user_agent.empty()) headers.set("User-Agent", request.user_agent);
+        if (request.if_modified_since) headers.set("If-Modified-Since", format_timestamp(*request.if_modified_since));
+        if (request.decompress_response) headers.set("Accept-Encoding", "gzip");
+        if (request.body) {
+            headers.set("Content-Length", std::to_string(request.body->size()));
+            if (request.method == "POST" && !headers.contains("Content-Type"))
+                headers.set("Content-Type", "application/x-www-form-urlencoded");
+        }
+        bool has_body = request.body.has_value() || static_cast<bool>(request.body_producer);
+        if (request.expect_100_continue && has_body) headers.set("Expect", "100-continue");
+
+        HTTP1ConnectionParameters params;
+        params.no_keep_alive = !poolable;
+        params.max_header_size = options_.max_header_size;
+        params.max_body_size = options_.max_body_size.value_or(options_.max_buffer_size);
+        params.decompress = request.decompress_response;
+        auto conn = std::make_shared<HTTP1Connection>(stream, true, params);
+
+        // The body goes at once, or after "100 Continue".
+        bool wait_for_continue = request.expect_100_continue && has_body;
+        std::function<void()> on_continue;
+        if (wait_for_continue)
+            on_continue = [conn, body = request.body, producer = request.body_producer] { send_body(conn, body, producer); };
+        ResponseCollector collector(request, response, on_continue);
+        bool again = false;
+        std::exception_ptr failure;
+        try {
+            conn->write_headers(RequestStartLine{request.method, url.target, "HTTP/1.1"}, std::move(headers));
+            if (!wait_for_continue) send_body(conn, request.body, request.body_producer);
+            auto reading = conn->read_response(collector);
+            again = co_await std::move(reading);
+        } catch (const HTTPInputError& e) {
+            failure = client_error(599, std::string("malformed response: ") + e.what());
+        } catch (const StreamClosedError&) {
+            failure = client_error(599, timed_out ? "Timeout" : "Connection closed");
+        } catch (const std::exception& e) {
+            failure = client_error(599, e.what());
+        }
+        if (!failure && !collector.finished()) failure = client_error(599, timed_out ? "Timeout" : "Connection closed");
+        if (failure) {
+            // A kept connection the server closed just before we used it: try a new one, once,
+            // when nothing came back and the request may be repeated.
+            const bool idempotent = request.method != "POST" && request.method != "PATCH";
+            if (reused && !timed_out && response.code == 0 && idempotent && !request.body_producer) {
+                may_reuse = false;
+                continue;
+            }
+            response.code = 599;
+            response.error = failure;
+            co_return response;
+        }
+        if (again && conn->write_finished() && !stream->closed()) put_idle(pool_key, stream);
+        if (response.code < 200 || response.code >= 300) response.error = client_error(response.code, response.reason, &response);
         co_return response;
     }
+}
 
-    // The whole request must be done by the deadline: a timer closes the stream otherwise.
-    bool timed_out = false;
-    TimeoutHandle timer = loop_.call_at(deadline, [&timed_out, weak = std::weak_ptr<IOStream>(stream)] {
-        timed_out = true;
-        if (auto s = weak.lock()) s->close();
+std::shared_ptr<IOStream> AsyncHTTPClient::take_idle(const std::string& key) {
+    auto it = shared_->idle.find(key);
+    while (it != shared_->idle.end() && !it->second.empty()) {
+        std::shared_ptr<IOStream> s = std::move(it->second.back());
+        it->second.pop_back();
+        if (s->closed()) continue;
+        s->set_close_callback(nullptr);
+        return s;
+    }
+    return nullptr;
+}
+
+void AsyncHTTPClient::put_idle(const std::string& key, const std::shared_ptr<IOStream>& stream) {
+    if (shared_->closed) return;
+    auto& idle = shared_->idle[key];
+    if (static_cast<int>(idle.size()) >= options_.max_clients) return;  // enough spares already
+    idle.push_back(stream);
+    // An idle connection the server closes leaves the pool at once.
+    stream->set_close_callback([weak = std::weak_ptr<Shared>(shared_), key, raw = stream.get()] {
+        auto shared = weak.lock();
+        if (!shared) return;
+        auto it = shared->idle.find(key);
+        if (it == shared->idle.end()) return;
+        auto& v = it->second;
+        v.erase(std::remove_if(v.begin(), v.end(), [raw](const auto& s) { return s.get() == raw; }), v.end());
     });
-    struct CancelTimer {
-        IOLoop& loop;
-        TimeoutHandle& t;
-        ~CancelTimer() { loop.remove_timeout(t); }
-    } cancel_timer{loop_, timer};
-
-    HTTPHeaders headers = request.headers;
-    headers.set("Connection", "close");
-    if (!headers.contains("Host")) headers.set("Host", url.netloc);
-    std::string username = request.auth_username, password = request.auth_password;
-    if (username.empty() && !url.userinfo.empty()) {
-        std::size_t colon = url.userinfo.find(':');
-        username = url_unescape(url.userinfo.substr(0, colon), false);
-        if (colon != std::string::npos) password = url_unescape(url.userinfo.substr(colon + 1), false);
-    }
-    if (!username.empty()) headers.set("Authorization", "Basic " + base64(username + ":" + password));
-    if (!request.user_agent.empty()) headers.set("User-Agent", request.user_agent);
-    if (request.if_modified_since) headers.set("If-Modified-Since", format_timestamp(*request.if_modified_since));
-    if (request.decompress_response) headers.set("Accept-Encoding", "gzip");
-    if (request.body) {
-        headers.set("Content-Length", std::to_string(request.body->size()));
-        if (request.method == "POST" && !headers.contains("Content-Type"))
-            headers.set("Content-Type", "application/x-www-form-urlencoded");
-    }
-    bool has_body = request.body.has_value() || static_cast<bool>(request.body_producer);
-    if (request.expect_100_continue && has_body) headers.set("Expect", "100-continue");
-
-    HTTP1ConnectionParameters params;
-    params.no_keep_alive = true;
-    params.max_header_size = options_.max_header_size;
-    params.max_body_size = options_.max_body_size.value_or(options_.max_buffer_size);
-    params.decompress = request.decompress_response;
-    auto conn = std::make_shared<HTTP1Connection>(stream, true, params);
-
-    // The body goes at once, or after "100 Continue".
-    bool wait_for_continue = request.expect_100_continue && has_body;
-    std::function<void()> on_continue;
-    if (wait_for_continue)
-        on_continue = [conn, body = request.body, producer = request.body_producer] { send_body(conn, body, producer); };
-    ResponseCollector collector(request, response, on_continue);
-    try {
-        conn->write_headers(RequestStartLine{request.method, url.target, "HTTP/1.1"}, std::move(headers));
-        if (!wait_for_continue) send_body(conn, request.body, request.body_producer);
-        auto reading = conn->read_response(collector);
-        co_await std::move(reading);
-    } catch (const HTTPInputError& e) {
-        response.code = 599;
-        response.error = client_error(599, std::string("malformed response: ") + e.what());
-        co_return response;
-    } catch (const StreamClosedError& e) {
-        response.code = 599;
-        response.error = client_error(599, timed_out ? "Timeout" : "Connection closed");
-        co_return response;
-    } catch (const std::exception& e) {
-        response.code = 599;
-        response.error = client_error(599, e.what());
-        co_return response;
-    }
-    if (!collector.finished()) {
-        response.code = 599;
-        response.error = client_error(599, timed_out ? "Timeout" : "Connection closed");
-        co_return response;
-    }
-    if (response.code < 200 || response.code >= 300) response.error = client_error(response.code, response.reason, &response);
-    co_return response;
 }
 
 // ---- HTTPClient ----------------------------------------------------------------------------

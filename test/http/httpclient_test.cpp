@@ -67,6 +67,13 @@ void site(std::shared_ptr<HTTPServerRequest> r) {
         return;
     }
     if (p == "/never") return;  // no answer at all
+    if (p == "/fd") return void(respond(*r, 200, {}, std::to_string(r->connection->stream()->fileno())));
+    if (p == "/close-after") {
+        // Answers as if the connection could stay, then hangs up anyway.
+        respond(*r, 200, {}, "bye");
+        r->connection->stream()->close();
+        return;
+    }
     if (p == "/truncated") {
         // Promises ten bytes, sends five, hangs up.
         r->connection->write_headers(ResponseStartLine{"HTTP/1.1", 200, ""}, {{"Content-Length", "10"}}, "short");
@@ -112,7 +119,7 @@ TEST_CASE_METHOD(AsyncTest, "fetch: a GET, a POST, errors as HTTPClientError", "
         CHECK(echoed.body.rfind("POST /echo?x=1\n", 0) == 0);
         CHECK(echoed.body.find("Content-Type: application/x-www-form-urlencoded\n") != std::string::npos);
         CHECK(echoed.body.find("User-Agent: squall-test\n") != std::string::npos);
-        CHECK(echoed.body.find("Connection: close\n") != std::string::npos);
+        CHECK(echoed.body.find("Connection: close\n") == std::string::npos);  // kept alive
         CHECK(echoed.body.substr(echoed.body.size() - 4) == "\na=b");
         try {
             co_await client.fetch(s.url("/missing"));
@@ -148,6 +155,35 @@ TEST_CASE_METHOD(AsyncTest, "fetch: a GET, a POST, errors as HTTPClientError", "
     run_sync([&]() -> Future<void> {
         HTTPResponse r = co_await client.fetch(odd);
         CHECK(r.body.rfind("PURGE /echo\n", 0) == 0);
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "connections are kept alive, dropped when closed, and optional",
+                 "[http][httpclient][net]") {
+    HTTPServerOptions o;
+    o.idle_connection_timeout = 100ms;
+    Site s(io_loop(), o);
+    AsyncHTTPClient client({}, io_loop());
+    AsyncHTTPClientOptions closing;
+    closing.keep_alive = false;
+    AsyncHTTPClient tornado_style(closing, io_loop());
+    run_sync([&]() -> Future<void> {
+        HTTPResponse a = co_await client.fetch(s.url("/fd"));
+        HTTPResponse b = co_await client.fetch(s.url("/fd"));
+        CHECK(a.body == b.body);  // the same server-side connection
+        CHECK(s.server.connection_count() == 1);
+        // The server closes idle connections after 100 ms; the client notices and reconnects.
+        while (s.server.connection_count() > 0) co_await squall::sleep(5ms);
+        HTTPResponse c = co_await client.fetch(s.url("/hello"));
+        CHECK(c.body == "Hello world!");
+        // A connection closed right after a response is retried transparently.
+        HTTPResponse d = co_await client.fetch(s.url("/close-after"));
+        HTTPResponse e = co_await client.fetch(s.url("/hello"));
+        CHECK(d.body == "bye");
+        CHECK(e.body == "Hello world!");
+        // Tornado's way: Connection: close, a connection per request.
+        HTTPResponse f = co_await tornado_style.fetch(s.url("/echo"));
+        CHECK(f.body.find("Connection: close\n") != std::string::npos);
     });
 }
 

@@ -64,6 +64,7 @@ public:
             << "    ssl_certificate " << certs.localhost.certfile << ";\n    ssl_certificate_key "
             << certs.localhost.keyfile << ";\n    root " << dir_ << "/www;\n"
             << "    location = /redirect { return 302 /hello.txt; }\n"
+            << "    location = /connection { return 200 \"$connection\"; }\n"
             << "  }\n}\n";
         Subprocess::Options o;
         process_ = std::make_unique<Subprocess>(std::vector<std::string>{binary, "-p", dir_, "-c", dir_ + "/nginx.conf"},
@@ -129,6 +130,10 @@ TEST_CASE_METHOD(AsyncTest, "AsyncHTTPClient and squall-httpclient against nginx
         raw.decompress_response = false;
         HTTPResponse uncompressed = co_await client.fetch(raw);
         CHECK(uncompressed.body.size() == nginx.big().size());
+        // Keep-alive: nginx's connection serial number stays the same.
+        HTTPResponse first = co_await client.fetch(nginx.url("/connection"));
+        HTTPResponse second = co_await client.fetch(nginx.url("/connection"));
+        CHECK(first.body == second.body);
         HTTPResponse redirected = co_await client.fetch(nginx.url("/redirect"));
         CHECK(redirected.effective_url == nginx.url("/hello.txt"));
         CHECK(redirected.body == "hello from nginx\n");

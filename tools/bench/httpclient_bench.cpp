@@ -1,6 +1,6 @@
 // squall-bench-httpclient: requests per second of AsyncHTTPClient fetching one URL N times,
-// C at a time (max_clients). Each fetch opens its own connection, as Tornado's simple client
-// does; tools/bench/run-clientbench gives curl the same work (Connection: close).
+// C at a time (max_clients), over kept-alive connections or a new one per request ("close", as
+// Tornado's simple client does). tools/bench/run-clientbench gives curl the same work.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -24,8 +24,8 @@ squall::Future<void> worker(squall::AsyncHTTPClient& client, std::string url, in
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 4) {
-        std::fprintf(stderr, "usage: squall-bench-httpclient URL REQUESTS CONCURRENCY\n");
+    if (argc != 5) {
+        std::fprintf(stderr, "usage: squall-bench-httpclient URL REQUESTS CONCURRENCY keepalive|close\n");
         return 2;
     }
     std::string url = argv[1];
@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
     squall::IOLoop loop;
     squall::AsyncHTTPClientOptions options;
     options.max_clients = concurrency;
+    options.keep_alive = std::string(argv[4]) == "keepalive";
     squall::AsyncHTTPClient client(options, loop);
     int remaining = total, failures = 0;
     auto start = std::chrono::steady_clock::now();

@@ -110,6 +110,8 @@ public:
     int response_code() const noexcept { return response_code_; }
     std::shared_ptr<IOStream> stream() const noexcept { return stream_; }
     bool detached() const noexcept { return detached_; }
+    /// finish() was called and everything it wrote has been flushed.
+    bool write_finished() const noexcept { return finished_; }
     /// Done when the response (servers) or request (clients) has been finished and written.
     Future<void> finish_future();
 

@@ -18,6 +18,7 @@
 
 #include "squall/http_headers.h"
 #include "squall/ioloop.h"
+#include "squall/iostream.h"
 #include "squall/resolver.h"
 #include "squall/ssl.h"
 
@@ -109,6 +110,11 @@ struct AsyncHTTPClientOptions {
     std::optional<std::uint64_t> max_body_size;
     /// Used instead of the default resolver (c-ares when built); must outlive the client.
     Resolver* resolver = nullptr;
+    /// Keep connections open between requests to the same origin (HTTP/1.1 keep-alive), up to
+    /// max_clients idle ones per origin. Off: a connection per request with Connection: close,
+    /// as Tornado's simple client does. A request whose kept connection turns out closed is
+    /// retried once on a new one when it can be repeated (not POST, PATCH or a body producer).
+    bool keep_alive = true;
 };
 
 class TCPClient;
@@ -136,6 +142,8 @@ private:
     Future<HTTPResponse> fetch_once(HTTPRequest request);
     Future<void> acquire_slot(Duration timeout);
     void release_slot();
+    std::shared_ptr<IOStream> take_idle(const std::string& key);
+    void put_idle(const std::string& key, const std::shared_ptr<IOStream>& stream);
 
     IOLoop& loop_;
     AsyncHTTPClientOptions options_;
