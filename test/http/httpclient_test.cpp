@@ -398,6 +398,9 @@ TEST_CASE_METHOD(AsyncTest, "the blocking HTTPClient and the squall-httpclient t
         t.join();
     });
     CHECK(blocking.body == "Hello world!");
+#ifndef SQUALL_HTTPCLIENT_TOOL
+    WARN("built without tools: the command-line part is skipped");
+#else
     auto run = [&](std::vector<std::string> argv, int expected_rc) {
         return run_sync([&]() -> Future<std::string> {
             Subprocess::Options options;
@@ -414,9 +417,6 @@ TEST_CASE_METHOD(AsyncTest, "the blocking HTTPClient and the squall-httpclient t
             co_return text + errors;
         }, 20s);
     };
-#ifndef SQUALL_HTTPCLIENT_TOOL
-    WARN("built without tools: the command-line part is skipped");
-#else
     std::string tool = SQUALL_HTTPCLIENT_TOOL;
     CHECK(run({tool, s.url("/hello")}, 0) == "Hello world!");
     std::string with_headers = run({tool, "--print_headers", "-X", "PUT", "-H", "X-A: b", "-d", "body!", s.url("/echo")}, 0);
