@@ -63,14 +63,23 @@ HTTP1Connection::HTTP1Connection(std::shared_ptr<IOStream> stream, bool is_clien
 
 HTTP1Connection::~HTTP1Connection() = default;
 
+/// HTTP/1.1 keeps the connection unless told "close"; HTTP/1.0 only when told "keep-alive".
+static bool version_keeps_alive(std::string_view version, const HTTPHeaders& headers) {
+    auto connection = headers.find("Connection");
+    return version == "HTTP/1.1" ? !has_token(connection, "close") : has_token(connection, "keep-alive");
+}
+
 bool HTTP1Connection::can_keep_alive(const RequestStartLine& start, const HTTPHeaders& headers) const {
     if (params_.no_keep_alive) return false;
-    auto connection = headers.find("Connection");
-    if (start.version == "HTTP/1.1") return !has_token(connection, "close");
-    // HTTP/1.0 keeps the connection only when asked and when the body's end is known.
-    if (headers.contains("Content-Length") || start.method == "HEAD" || start.method == "GET")
-        return has_token(connection, "keep-alive");
-    return false;
+    // An HTTP/1.0 request must also let the body's end be known.
+    if (start.version != "HTTP/1.1" && !headers.contains("Content-Length") && start.method != "HEAD" &&
+        start.method != "GET")
+        return false;
+    return version_keeps_alive(start.version, headers);
+}
+
+std::uint64_t HTTP1Connection::max_body_size() const {
+    return params_.max_body_size.value_or(stream_->options().max_buffer_size);
 }
 
 std::shared_ptr<IOStream> HTTP1Connection::detach() {
@@ -85,8 +94,7 @@ Future<bool> HTTP1Connection::read_response(HTTPMessageDelegate& delegate) {
 }
 
 Future<bool> HTTP1Connection::read_decompressed(HTTPMessageDelegate& delegate) {
-    auto gzip = detail::make_gzip_delegate(delegate, params_.chunk_size,
-                                           params_.max_body_size.value_or(stream_->options().max_buffer_size));
+    auto gzip = detail::make_gzip_delegate(delegate, params_.chunk_size, max_body_size());
     auto reading = read_message(*gzip);
     bool again = co_await std::move(reading);
     co_return again;
@@ -97,7 +105,7 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
     std::shared_ptr<IOStream> stream = stream_;
     IOStream& s = *stream;
     IOLoop& loop = s.io_loop();
-    parser_.set_limits({params_.max_header_size, params_.max_body_size.value_or(s.options().max_buffer_size)});
+    parser_.set_limits({params_.max_header_size, max_body_size()});
     StreamTimer header_timer(loop, stream, is_client_ ? std::nullopt : params_.header_timeout, nullptr, "");
     std::optional<StreamTimer> body_timer;
     bool delegate_started = false;
@@ -130,11 +138,8 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
                 if (is_client_) {
                     int code = parser_.response().code;
                     // Whether the connection can carry another request after this response.
-                    const auto& line = parser_.response();
-                    auto connection = parser_.headers().find("Connection");
-                    bool keep = line.version == "HTTP/1.1" ? !has_token(connection, "close")
-                                                           : has_token(connection, "keep-alive");
-                    disconnect_on_finish_ = params_.no_keep_alive || !keep ||
+                    disconnect_on_finish_ = params_.no_keep_alive ||
+                                            !version_keeps_alive(parser_.response().version, parser_.headers()) ||
                                             parser_.body_kind() == HTTP1Parser::BodyKind::until_close;
                     if (code >= 100 && code < 200 && code != 101) {
                         // Interim (100 Continue): the delegate sees it, then the real response

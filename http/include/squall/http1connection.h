@@ -119,6 +119,8 @@ private:
     Future<bool> read_message(HTTPMessageDelegate& delegate);
     Future<bool> read_decompressed(HTTPMessageDelegate& delegate);
     bool can_keep_alive(const RequestStartLine& start, const HTTPHeaders& headers) const;
+    /// The body limit in force: the parameter, or the stream's max_buffer_size.
+    std::uint64_t max_body_size() const;
     /// Frame a body piece (chunked or counted against Content-Length) and queue it.
     Future<void> write_body(std::string chunk);
     void finish_request();
