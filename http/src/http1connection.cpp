@@ -3,6 +3,8 @@
 // answered with its status code. Internal. Models tornado/http1connection.py (4.0)
 // HTTP1Connection._read_message / _read_body and HTTP1ServerConnection._server_request_loop,
 // with 5.0's error responses.
+#include <limits>
+
 #include "squall/http1connection.h"
 
 #include "gzip_delegate.h"
@@ -105,7 +107,9 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
     std::shared_ptr<IOStream> stream = stream_;
     IOStream& s = *stream;
     IOLoop& loop = s.io_loop();
-    parser_.set_limits({params_.max_header_size, max_body_size()});
+    // The body limit is checked once the delegate has seen the headers: it may change it for
+    // this message (set_max_body_size in a streaming handler's prepare).
+    parser_.set_limits({params_.max_header_size, std::numeric_limits<std::uint64_t>::max()});
     StreamTimer header_timer(loop, stream, is_client_ ? std::nullopt : params_.header_timeout, nullptr, "");
     std::optional<StreamTimer> body_timer;
     bool delegate_started = false;
@@ -170,6 +174,12 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
                 auto f = delegate.headers_received(start, parser_.headers());
                 if (f.valid()) co_await std::move(f);
                 if (detached_) co_return false;
+                parser_.set_limits({params_.max_header_size, max_body_size()});
+                if (parser_.body_kind() == HTTP1Parser::BodyKind::length && parser_.content_length() > max_body_size()) {
+                    error_status = 413;
+                    error_message = "Content-Length too long";
+                    break;
+                }
                 // A response finished before the body was read: the rest of the body is not
                 // read, so the connection cannot carry another request.
                 if (!is_client_ && write_finished_ && parser_.body_kind() != HTTP1Parser::BodyKind::none) {

@@ -300,6 +300,9 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
             try {
                 auto connecting = tcp_client_->connect(connect_host, url.port, connect);
                 std::unique_ptr<IOStream> s = co_await std::move(connecting);
+                // Headers and body go out as separate writes: Nagle would hold the body back
+                // until the server's delayed ACK (40 ms).
+                s->set_nodelay(true);
                 stream = std::move(s);
             } catch (const TimeoutError&) {
                 response.code = 599;

@@ -88,12 +88,18 @@ std::string urljoin(std::string_view base, std::string_view ref) {
     if (ref.find("://") != std::string_view::npos && ref.find("://") < ref.find_first_of("/?#"))
         return std::string(ref);  // absolute
     std::size_t scheme_end = base.find("://");
-    if (scheme_end == std::string_view::npos) return std::string(ref);
-    std::string scheme(base.substr(0, scheme_end));
-    if (ref.substr(0, 2) == "//") return scheme + ":" + std::string(ref);
-    std::string_view after = base.substr(scheme_end + 3);
-    std::size_t path_start = after.find_first_of("/?#");
-    std::string origin = scheme + "://" + std::string(after.substr(0, path_start));
+    std::string origin;
+    std::string_view after = base;  // a base without scheme and host is a path (a request URI)
+    std::size_t path_start = 0;
+    if (scheme_end != std::string_view::npos) {
+        std::string scheme(base.substr(0, scheme_end));
+        if (ref.substr(0, 2) == "//") return scheme + ":" + std::string(ref);
+        after = base.substr(scheme_end + 3);
+        path_start = after.find_first_of("/?#");
+        origin = scheme + "://" + std::string(after.substr(0, path_start));
+    } else if (ref.substr(0, 2) == "//") {
+        return std::string(ref);
+    }
     std::string_view base_path = path_start == std::string_view::npos ? std::string_view("/") : after.substr(path_start);
     base_path = base_path.substr(0, base_path.find_first_of("?#"));
     if (base_path.empty()) base_path = "/";
@@ -112,3 +118,7 @@ std::string urljoin(std::string_view base, std::string_view ref) {
 }
 
 }  // namespace squall::detail
+
+namespace squall {
+std::string urljoin(std::string_view base, std::string_view ref) { return detail::urljoin(base, ref); }
+}  // namespace squall

@@ -3,7 +3,6 @@
 // httpclient_test.py (4.0): redirects, auth, gzip, streaming and header callbacks, timeouts,
 // the max_clients queue, body producers, 100-continue; plus gzip request bodies on the server.
 #include <unistd.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "async_test.h"
+#include "bytes_util.h"
 #include "catch.h"
 #include "squall/gen.h"
 #include "squall/httpclient.h"
@@ -23,22 +23,9 @@
 using namespace squall;
 using namespace std::chrono_literals;
 using squall::testing::AsyncTest;
+using squall::testing::gzip;
 
 namespace {
-
-std::string gzip(std::string_view data) {
-    z_stream z{};
-    deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-    std::string out(deflateBound(&z, static_cast<uLong>(data.size())) + 32, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-    z.avail_in = static_cast<uInt>(data.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    deflate(&z, Z_FINISH);
-    out.resize(z.total_out);
-    deflateEnd(&z);
-    return out;
-}
 
 /// A small test site: each path shows one behaviour.
 void site(std::shared_ptr<HTTPServerRequest> r) {

@@ -52,6 +52,8 @@ std::string url_unescape(std::string_view s, bool plus = true);
 ArgumentMap parse_qs(std::string_view query);
 /// Append query arguments: "?" or "&" as needed, before any "#fragment".
 std::string url_concat(std::string_view url, const std::vector<std::pair<std::string, std::string>>& args);
+/// `ref` resolved against `base` (RFC 3986 section 5.2; Python's urljoin), for Location headers.
+std::string urljoin(std::string_view base, std::string_view ref);
 
 /// Fill arguments and files from a request body according to its Content-Type (urlencoded or
 /// multipart/form-data; anything else is left alone). Throws HTTPInputError, with the reason,

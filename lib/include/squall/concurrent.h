@@ -209,6 +209,11 @@ public:
 
     struct Awaiter {
         detail::StateRef<T> state;
+        /// A coroutine destroyed while suspended here (its loop closed) was the outcome's
+        /// consumer: the failure it never saw is not "never retrieved".
+        ~Awaiter() {
+            if (state.get() && state->done()) (void)state->take_exception();
+        }
         bool await_ready() const noexcept { return state->done(); }
         void await_suspend(std::coroutine_handle<> h) {
             state->add_callback([r = detail::ResumeHandle(h)](detail::StateBase&) mutable {

@@ -1,0 +1,170 @@
+// The demo application as users run it: squall-demo is started on a kernel-picked port and
+// every endpoint of ../shared/demo-app.md is checked with AsyncHTTPClient and curl.
+#include <signal.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "async_test.h"
+#include "bytes_util.h"
+#include "catch.h"
+#include "squall/httpclient.h"
+#include "squall/process.h"
+#include "squall/tcpclient.h"
+#include "web_support.h"
+
+using namespace squall;
+using namespace std::chrono_literals;
+using squall::testing::AsyncTest;
+using squall::testing::digest_hex;
+using squall::testing::gzip;
+using squall::testing::raw_request;
+
+namespace {
+
+std::string cookie_pair(const HTTPResponse& r, const std::string& name) {
+    for (const auto& v : r.headers.get_list("Set-Cookie"))
+        if (v.rfind(name + "=", 0) == 0) return v.substr(0, v.find(';'));
+    return {};
+}
+
+}  // namespace
+
+#ifdef SQUALL_DEMO_TOOL
+TEST_CASE_METHOD(AsyncTest, "squall-demo: every endpoint of the demo application", "[web][demo][net]") {
+    Subprocess::Options options;
+    options.stdout_pipe = true;
+    Subprocess demo({SQUALL_DEMO_TOOL, "--port", "0"}, options, io_loop());
+    std::string line = run_sync([&]() { return demo.stdout_stream()->read_until("\n"); }, 10s);
+    std::smatch m;
+    REQUIRE(std::regex_search(line, m, std::regex("http://127\\.0\\.0\\.1:([0-9]+)/ \\(site (.*)\\)")));
+    std::string base = "http://127.0.0.1:" + m[1].str();
+    std::filesystem::path site = m[2].str();
+    CHECK(std::filesystem::exists(site / "secret.txt"));
+    AsyncHTTPClient client({}, io_loop());
+    run_sync(
+        [&]() -> Future<void> {
+            auto fetch = [&](std::string path, std::string method = "GET") {
+                return client.fetch(raw_request(base + path, method), false);
+            };
+            HTTPResponse index = co_await fetch("/");
+            CHECK(index.code == 200);
+            CHECK(index.body.find("/chat") != std::string::npos);
+            HTTPResponse hello = co_await fetch("/hello");
+            CHECK(hello.code == 200);
+            CHECK(hello.body == "Hello, world");
+            HTTPResponse head = co_await fetch("/hello", "HEAD");
+            CHECK(head.code == 200);
+            CHECK(head.headers.get("Content-Length") == "12");
+            CHECK((co_await fetch("/hello", "POST")).code == 405);
+            CHECK((co_await fetch("/hello", "DELETE")).code == 405);
+
+            for (std::string method : std::vector<std::string>{"POST", "PUT"}) {
+                HTTPRequest echo = raw_request(base + "/echo", method);
+                echo.body = "echo me";
+                HTTPResponse e = co_await client.fetch(echo, false);
+                CHECK(e.body == "echo me");
+                CHECK(e.headers.get("X-Body-Length") == "7");
+            }
+            HTTPRequest gz = raw_request(base + "/echo", "POST");
+            std::string text(5000, 'q');
+            gz.body = gzip(text);
+            gz.headers.set("Content-Encoding", "gzip");
+            HTTPResponse decoded = co_await client.fetch(gz, false);
+            CHECK(decoded.body == text);
+            CHECK(decoded.headers.get("X-Body-Length") == "5000");
+
+            std::string upload(1500000, '\0');
+            for (std::size_t i = 0; i < upload.size(); ++i) upload[i] = static_cast<char>((i * 13) % 256);
+            HTTPRequest up = raw_request(base + "/upload", "POST");
+            up.body = upload;
+            HTTPResponse u = co_await client.fetch(up, false);
+            REQUIRE(u.code == 200);
+            auto uj = nlohmann::json::parse(u.body);
+            CHECK(uj["count"] == upload.size());
+            CHECK(uj["sha256"] == digest_hex(EVP_sha256(), upload));
+            // Refused from the headers alone (a client that went on sending would see a reset).
+            {
+                TCPClient tcp;
+                auto connecting = tcp.connect("127.0.0.1", std::stoi(m[1].str()));
+                auto s = co_await std::move(connecting);
+                co_await s->write("PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 2097153\r\n\r\n");
+                std::string status = co_await s->read_until("\r\n");
+                CHECK(status == "HTTP/1.1 413 Content Too Large\r\n");
+            }
+
+            CHECK((co_await fetch("/static/hello.txt")).body == "Hello, static world\n");
+            HTTPResponse big = co_await fetch("/static/big.bin");
+            REQUIRE(big.body.size() == 1048576);
+            bool pattern = true;
+            for (std::size_t i = 0; i < big.body.size(); ++i) pattern = pattern && static_cast<unsigned char>(big.body[i]) == i % 251;
+            CHECK(pattern);
+            CHECK((co_await fetch("/static/sub/nested.txt")).code == 200);
+            CHECK((co_await fetch("/static/%2e%2e/secret.txt")).code == 403);
+            CHECK((co_await fetch("/secret.txt")).code == 404);
+
+            HTTPResponse set = co_await fetch("/cookie?set=alice");
+            CHECK(set.body == "set");
+            std::string user = cookie_pair(set, "user");
+            // The base64 value's '=' makes Python's cookie quoting (which Tornado uses) quote it.
+            CHECK(user.rfind("user=\"2|1:0|", 0) == 0);
+            HTTPRequest get = raw_request(base + "/cookie");
+            get.headers.set("Cookie", user);
+            HTTPResponse got = co_await client.fetch(get, false);
+            CHECK(got.code == 200);
+            CHECK(got.body == "alice");
+            get.headers.set("Cookie", user.substr(0, user.size() - 1) + (user.back() == '0' ? "1" : "0"));
+            CHECK((co_await client.fetch(get, false)).code == 401);
+            CHECK((co_await fetch("/cookie")).code == 401);
+
+            HTTPResponse form = co_await fetch("/xsrf");
+            std::smatch token;
+            REQUIRE(std::regex_search(form.body, token, std::regex("name=\"_xsrf\" value=\"([^\"]+)\"")));
+            std::string xsrf_cookie = cookie_pair(form, "_xsrf");
+            HTTPRequest post = raw_request(base + "/xsrf", "POST");
+            post.body = "msg=hi&_xsrf=" + url_escape(token[1].str());
+            post.headers.set("Cookie", xsrf_cookie);
+            HTTPResponse ok = co_await client.fetch(post, false);
+            CHECK(ok.code == 200);
+            CHECK(ok.body == "ok hi");
+            post.body = "msg=hi";
+            CHECK((co_await client.fetch(post, false)).code == 403);
+            post.headers.set("X-XSRFToken", token[1].str());
+            CHECK((co_await client.fetch(post, false)).code == 200);
+            HTTPRequest echo_unchecked = raw_request(base + "/echo", "POST");
+            echo_unchecked.body = "no token needed";
+            CHECK((co_await client.fetch(echo_unchecked, false)).code == 200);
+
+            HTTPResponse redirect = co_await fetch("/redirect");
+            CHECK(redirect.code == 302);
+            CHECK(redirect.headers.get("Location") == "/hello");
+
+            HTTPRequest gzip_page = raw_request(base + "/gzip");
+            gzip_page.headers.set("Accept-Encoding", "gzip");
+            HTTPResponse zipped = co_await client.fetch(gzip_page, false);
+            CHECK(zipped.headers.get("Content-Encoding") == "gzip");
+            CHECK(zipped.headers.get("Vary") == "Accept-Encoding");
+            HTTPRequest unzipped_request(base + "/gzip");
+            unzipped_request.headers.set("Accept-Encoding", "gzip");
+            HTTPResponse unzipped = co_await client.fetch(unzipped_request, false);
+            CHECK(unzipped.body.size() == 2000 * 56);
+            HTTPResponse plain = co_await fetch("/gzip");
+            CHECK_FALSE(plain.headers.contains("Content-Encoding"));
+            CHECK(plain.body == unzipped.body);
+
+            HTTPRequest huge_header = raw_request(base + "/hello");
+            huge_header.headers.set("X-Big", std::string(17000, 'h'));
+            CHECK((co_await client.fetch(huge_header, false)).code == 431);
+        },
+        30s);
+    ::kill(demo.pid(), SIGTERM);
+    int rc = run_sync([&]() { return demo.wait_for_exit(false); }, 10s);
+    CHECK(rc == 0);
+    CHECK_FALSE(std::filesystem::exists(site));  // the temporary site is removed on exit
+}
+#else
+TEST_CASE("squall-demo: skipped when the tools are not built", "[web][demo]") {
+    WARN("built without tools: the demo test is skipped");
+}
+#endif

@@ -1,0 +1,148 @@
+// The demo's handlers: hello, echo, a streamed upload, signed cookies, XSRF, a redirect and a
+// compressible page, with static files from the site directory. Part of squall-demo.
+#include "app.h"
+
+#include <openssl/evp.h>
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "page.h"
+#include "squall/web.h"
+
+namespace squall::demo {
+namespace {
+
+class IndexHandler : public RequestHandler {
+public:
+    Future<void> get() override {
+        write(index_page);
+        return {};
+    }
+};
+
+class HelloHandler : public RequestHandler {
+public:
+    Future<void> get() override {
+        write("Hello, world");
+        return {};
+    }
+    Future<void> head() override { return get(); }
+};
+
+class EchoHandler : public RequestHandler {
+public:
+    Future<void> post() override {
+        set_header("Content-Type", "application/octet-stream");
+        set_header("X-Body-Length", static_cast<std::int64_t>(request().body.size()));
+        write(request().body);
+        return {};
+    }
+    Future<void> put() override { return post(); }
+};
+
+/// Counts and hashes the body as it arrives; memory stays at one chunk whatever the size.
+class UploadHandler : public RequestHandler {
+public:
+    UploadHandler() : ctx_(EVP_MD_CTX_new()) {
+        if (!ctx_ || EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) throw std::runtime_error("sha256 unavailable");
+    }
+    ~UploadHandler() override { EVP_MD_CTX_free(ctx_); }
+    bool stream_request_body() const override { return true; }
+    Future<void> data_received(std::string_view chunk) override {
+        count_ += chunk.size();
+        EVP_DigestUpdate(ctx_, chunk.data(), chunk.size());
+        return {};
+    }
+    Future<void> post() override {
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned int n = 0;
+        EVP_DigestFinal_ex(ctx_, digest, &n);
+        static const char hex[] = "0123456789abcdef";
+        std::string text;
+        for (unsigned int i = 0; i < n; ++i) {
+            text += hex[digest[i] >> 4];
+            text += hex[digest[i] & 15];
+        }
+        write(nlohmann::json{{"count", count_}, {"sha256", text}});
+        return {};
+    }
+    Future<void> put() override { return post(); }
+
+private:
+    EVP_MD_CTX* ctx_;
+    std::uint64_t count_ = 0;
+};
+
+class CookieHandler : public RequestHandler {
+public:
+    Future<void> get() override {
+        if (auto value = get_optional_query_argument("set")) {
+            set_secure_cookie("user", *value);
+            write("set");
+            return {};
+        }
+        auto user = get_secure_cookie("user");
+        if (!user) throw HTTPError(401);
+        set_header("Content-Type", "text/plain; charset=UTF-8");
+        write(*user);
+        return {};
+    }
+};
+
+class XSRFHandler : public RequestHandler {
+public:
+    Future<void> get() override {
+        write("<!DOCTYPE html><html><body><form method=\"post\" action=\"/xsrf\">" + xsrf_form_html() +
+              "<input name=\"msg\" value=\"hello\"><button>Send</button></form></body></html>");
+        return {};
+    }
+    Future<void> post() override {
+        check_xsrf_cookie();  // only this endpoint checks, so the setting stays off
+        set_header("Content-Type", "text/plain; charset=UTF-8");
+        write("ok " + get_argument("msg", ""));
+        return {};
+    }
+};
+
+class GzipHandler : public RequestHandler {
+public:
+    Future<void> get() override {
+        set_header("Content-Type", "text/plain; charset=UTF-8");
+        std::string body;
+        for (int i = 0; i < 2000; ++i) body += "The quick brown fox jumps over the lazy dog. 0123456789\n";
+        write(body);
+        return {};
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<Application> make_application(const DemoOptions& o) {
+    ApplicationSettings settings;
+    settings.compress_response = o.compress_response;
+    settings.cookie_secret = o.cookie_secret;
+    settings.static_path = o.site + "/static";
+    std::vector<URLSpec> routes;
+    routes.push_back(url<IndexHandler>("/"));
+    routes.push_back(url<HelloHandler>("/hello"));
+    routes.push_back(url<EchoHandler>("/echo"));
+    routes.push_back(url<UploadHandler>("/upload"));
+    routes.push_back(url<CookieHandler>("/cookie"));
+    routes.push_back(url<XSRFHandler>("/xsrf"));
+    routes.push_back(url<RedirectHandler>("/redirect", std::string("/hello"), false));
+    routes.push_back(url<GzipHandler>("/gzip"));
+    return std::make_unique<Application>(std::move(routes), std::move(settings));
+}
+
+HTTPServerOptions server_options(const DemoOptions& o) {
+    HTTPServerOptions s;
+    s.max_header_size = o.max_header_size;
+    s.max_body_size = o.max_body_size;
+    s.idle_connection_timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.idle_connection_timeout));
+    s.body_timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.body_timeout));
+    s.decompress_request = o.decompress_request;
+    return s;
+}
+
+}  // namespace squall::demo

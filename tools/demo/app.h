@@ -1,0 +1,30 @@
+// The demo application's handlers and settings, as ../shared/demo-app.md fixes them.
+// Part of squall-demo.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "squall/application.h"
+
+namespace squall::demo {
+
+struct DemoOptions {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 8888;
+    std::size_t max_header_size = 16384;
+    std::uint64_t max_body_size = 2097152;
+    double idle_connection_timeout = 5;  // seconds; also bounds the time to read the headers
+    double body_timeout = 5;
+    bool decompress_request = true;
+    bool compress_response = true;
+    std::uint64_t websocket_max_message_size = 2097152;
+    std::string cookie_secret = "demo-cookie-secret";
+    std::string site;  // empty: a temporary directory made at start
+};
+
+std::unique_ptr<Application> make_application(const DemoOptions& options);
+HTTPServerOptions server_options(const DemoOptions& options);
+
+}  // namespace squall::demo

@@ -1,0 +1,62 @@
+// squall-demo: the demo application of ../shared/demo-app.md on 127.0.0.1:8888, every setting a
+// command-line flag. `tools/dev demo` runs it. With --port 0 the kernel picks the port; the
+// first line printed names it.
+#include <csignal>
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "app.h"
+#include "site.h"
+#include "squall/ioloop.h"
+
+namespace {
+squall::IOLoop* running_loop = nullptr;
+
+extern "C" void on_signal(int) {
+    if (running_loop) running_loop->add_callback_from_signal([] { running_loop->stop(); });
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    squall::demo::DemoOptions o;
+    CLI::App cli{"squall's demo application (see ../shared/demo-app.md)", "squall-demo"};
+    cli.add_option("--address", o.address, "address to listen on")->capture_default_str();
+    cli.add_option("--port", o.port, "port to listen on (0: any free port)")->capture_default_str();
+    cli.add_option("--max-header-size", o.max_header_size, "largest request line and headers, bytes")->capture_default_str();
+    cli.add_option("--max-body-size", o.max_body_size, "largest request body, bytes (after gzip decoding, streamed too)")
+        ->capture_default_str();
+    cli.add_option("--idle-connection-timeout", o.idle_connection_timeout,
+                   "seconds a connection may wait for a request's headers")->capture_default_str();
+    cli.add_option("--body-timeout", o.body_timeout, "seconds to receive a request body")->capture_default_str();
+    cli.add_option("--decompress-request", o.decompress_request, "decode gzip request bodies")->capture_default_str();
+    cli.add_option("--compress-response", o.compress_response, "gzip responses for clients that accept it")
+        ->capture_default_str();
+    cli.add_option("--websocket-max-message-size", o.websocket_max_message_size, "largest WebSocket message, bytes")
+        ->capture_default_str();
+    cli.add_option("--cookie-secret", o.cookie_secret, "key for signed cookies")->capture_default_str();
+    cli.add_option("--site", o.site, "site directory (default: a temporary one with the demo files)");
+    CLI11_PARSE(cli, argc, argv);
+
+    bool temporary = o.site.empty();
+    try {
+        if (temporary) o.site = squall::demo::make_temporary_site();
+        squall::IOLoop& loop = squall::IOLoop::current();
+        auto app = squall::demo::make_application(o);
+        auto server = app->listen(o.port, o.address, squall::demo::server_options(o));
+        running_loop = &loop;
+        std::signal(SIGINT, on_signal);
+        std::signal(SIGTERM, on_signal);
+        std::printf("squall-demo listening on http://%s:%d/ (site %s)\n", o.address.c_str(), server->ports().front(),
+                    o.site.c_str());
+        std::fflush(stdout);
+        loop.start();
+        running_loop = nullptr;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "squall-demo: %s\n", e.what());
+        if (temporary && !o.site.empty()) squall::demo::remove_site(o.site);
+        return 1;
+    }
+    if (temporary) squall::demo::remove_site(o.site);
+    return 0;
+}

@@ -1,0 +1,58 @@
+// The HTML of the demo's front page: links to every endpoint and the chat room client (which
+// talks to /chat over WebSocket). Part of squall-demo.
+#pragma once
+
+namespace squall::demo {
+
+inline constexpr const char* index_page = R"html(<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>squall demo</title>
+<style>
+body { font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; }
+code { background: #f3f3f3; padding: 0 .2rem; }
+#log { border: 1px solid #ccc; height: 12rem; overflow-y: auto; padding: .5rem; margin-bottom: .5rem; }
+</style>
+</head>
+<body>
+<h1>squall demo</h1>
+<p>Tornado's design in C++20. Each link shows one feature.</p>
+<ul>
+<li><a href="/hello">/hello</a>: the smallest handler</li>
+<li><code>POST /echo</code>: the body back, with <code>X-Body-Length</code> (gzip request bodies are decoded)</li>
+<li><code>POST /upload</code>: a streamed body, counted and hashed, never held in memory</li>
+<li><a href="/static/hello.txt">/static/hello.txt</a>, <a href="/static/big.bin">/static/big.bin</a>,
+    <a href="/static/sub/nested.txt">/static/sub/nested.txt</a>: static files with ranges and caching</li>
+<li><a href="/cookie?set=alice">/cookie?set=alice</a> then <a href="/cookie">/cookie</a>: a signed cookie</li>
+<li><a href="/xsrf">/xsrf</a>: a form protected against cross-site request forgery</li>
+<li><a href="/redirect">/redirect</a>: 302 to /hello</li>
+<li><a href="/gzip">/gzip</a>: a compressible page, gzipped when your client accepts it</li>
+</ul>
+<h2>Chat room</h2>
+<div id="log"></div>
+<form id="chat"><input id="message" size="40" autocomplete="off"> <button>Send</button></form>
+<script>
+const log = document.getElementById("log");
+function show(text) {
+  const line = document.createElement("div");
+  line.textContent = text;
+  log.appendChild(line);
+  log.scrollTop = log.scrollHeight;
+}
+const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/chat");
+ws.onopen = () => show("(connected)");
+ws.onmessage = (e) => show(e.data);
+ws.onclose = () => show("(chat unavailable)");
+document.getElementById("chat").onsubmit = (e) => {
+  e.preventDefault();
+  const input = document.getElementById("message");
+  if (input.value && ws.readyState === WebSocket.OPEN) ws.send(input.value);
+  input.value = "";
+};
+</script>
+</body>
+</html>
+)html";
+
+}  // namespace squall::demo

@@ -1,0 +1,103 @@
+// Application: the routing table (host patterns, then URL patterns), the settings handlers
+// read, and the HTTPServerConnectionDelegate an HTTPServer serves. Public header. Models
+// tornado/web.py (4.0) Application.
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "squall/http1connection.h"
+#include "squall/httpserver.h"
+#include "squall/routing.h"
+
+namespace squall {
+
+/// Tornado's Application settings that mean something in C++, with its defaults.
+struct ApplicationSettings {
+    /// Gzip responses for clients that accept it (text and the usual JSON/JS/XML types, 1024
+    /// bytes or more, streamed output too).
+    bool compress_response = false;
+    /// Key for signed cookies and nothing else; required by set_secure_cookie.
+    std::string cookie_secret;
+    /// Check the XSRF token on POST, PUT, PATCH and DELETE (403 without it).
+    bool xsrf_cookies = false;
+    /// 2: masked tokens that differ on every page; 1: the plain hex token.
+    int xsrf_cookie_version = 2;
+    /// Serve files under this directory at static_url_prefix (also /favicon.ico, /robots.txt).
+    std::string static_path;
+    std::string static_url_prefix = "/static/";
+    /// Replaces StaticFileHandler for static_path; gets (root, default_filename) like it.
+    std::function<HandlerFactory(const std::string& root)> static_handler_class;
+    /// Cache static files' content hashes (for ?v= and ETags) until their size or mtime change.
+    bool static_hash_cache = true;
+    /// For requests no pattern matches (default: 404 through ErrorHandler).
+    HandlerFactory default_handler_class;
+    /// Where render() finds files.
+    std::string template_path;
+    /// For authenticated(): where to send users who are not logged in.
+    std::string login_url;
+    /// Error pages carry the exception's text (for development only).
+    bool serve_traceback = false;
+    /// Replaces the access log line written for every request.
+    std::function<void(RequestHandler&)> log_function;
+    /// The Server header of every response.
+    std::string server_header = "squall/0.1";
+};
+
+class Application : public HTTPServerConnectionDelegate {
+public:
+    explicit Application(std::vector<URLSpec> handlers = {}, ApplicationSettings settings = {},
+                         std::string default_host = {});
+    ~Application() override;
+
+    /// Routes for hosts matching `host_pattern` (a regular expression over the lower-case host
+    /// without its port). Later groups come before the catch-all ".*$" group.
+    void add_handlers(std::string host_pattern, std::vector<URLSpec> handlers);
+    /// An HTTPServer for this application listening on `port` (0: the kernel picks).
+    std::unique_ptr<HTTPServer> listen(std::uint16_t port, const std::string& address = {},
+                                       HTTPServerOptions options = {});
+    /// The path of the route named `name` with `args` in its groups; std::invalid_argument if
+    /// there is no such name.
+    std::string reverse_url(std::string_view name, const std::vector<std::string>& args = {}) const;
+    /// The access log line for a finished request ("200 GET / (ip) 1.23ms"), or log_function.
+    void log_request(RequestHandler& handler) const;
+
+    const ApplicationSettings& settings() const noexcept { return settings_; }
+    ApplicationSettings& settings() noexcept { return settings_; }
+
+    std::unique_ptr<HTTPMessageDelegate> start_request(std::shared_ptr<HTTP1Connection> connection) override;
+
+    /// The handler for a request (routing only; the dispatcher runs it).
+    std::shared_ptr<RequestHandler> find_handler(std::shared_ptr<HTTPServerRequest> request);
+
+    /// The hash of a static file's contents, cached by path, size and mtime; nullopt when it
+    /// cannot be read.
+    std::optional<std::string> static_content_version(const std::string& absolute_path);
+
+private:
+    struct HostGroup {
+        std::string pattern;
+        std::optional<std::regex> regex;  // none for the catch-all
+        std::vector<URLSpec> specs;
+    };
+    struct CachedVersion {
+        std::uint64_t size;
+        std::int64_t mtime_ns;
+        std::string hash;
+    };
+    std::vector<const HostGroup*> host_groups_for(const HTTPServerRequest& request) const;
+
+    ApplicationSettings settings_;
+    std::string default_host_;
+    std::vector<HostGroup> groups_;
+    std::map<std::string, CachedVersion> static_versions_;
+};
+
+}  // namespace squall

@@ -1,0 +1,141 @@
+// Digests, HMACs, base64, hex and random bytes over libcrypto. Internal. Stands in for the
+// Python standard modules tornado/web.py uses for signing and hashing.
+#include "crypto.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <stdexcept>
+
+namespace squall::detail {
+namespace {
+
+/// Fetched once per thread: an implicit fetch on every call costs more than hashing a small body.
+const EVP_MD* md(Digest d) {
+    struct Fetched {
+        EVP_MD* md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
+        EVP_MD* sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+        EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+        ~Fetched() {
+            EVP_MD_free(md5);
+            EVP_MD_free(sha1);
+            EVP_MD_free(sha256);
+        }
+    };
+    static thread_local Fetched fetched;
+    const EVP_MD* m = d == Digest::md5 ? fetched.md5 : d == Digest::sha1 ? fetched.sha1 : fetched.sha256;
+    if (!m) throw std::runtime_error("digest unavailable in OpenSSL");
+    return m;
+}
+
+}  // namespace
+
+struct Hasher::Impl {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Impl() { EVP_MD_CTX_free(ctx); }
+};
+
+Hasher::Hasher(Digest d) : impl_(std::make_unique<Impl>()) {
+    if (!impl_->ctx || EVP_DigestInit_ex(impl_->ctx, md(d), nullptr) != 1)
+        throw std::runtime_error("EVP_DigestInit_ex failed");
+}
+Hasher::~Hasher() = default;
+
+void Hasher::update(std::string_view data) { EVP_DigestUpdate(impl_->ctx, data.data(), data.size()); }
+
+std::string Hasher::hex_digest() {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(impl_->ctx, out, &n);
+    return hex_encode(std::string_view(reinterpret_cast<const char*>(out), n));
+}
+
+std::string hex_digest(Digest d, std::string_view data) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (EVP_Digest(data.data(), data.size(), out, &n, md(d), nullptr) != 1) throw std::runtime_error("EVP_Digest failed");
+    return hex_encode(std::string_view(reinterpret_cast<const char*>(out), n));
+}
+
+std::string hmac_hex(Digest d, std::string_view key, std::string_view data) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (!HMAC(md(d), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+              data.size(), out, &n))
+        throw std::runtime_error("HMAC failed");
+    return hex_encode(std::string_view(reinterpret_cast<const char*>(out), n));
+}
+
+std::string hex_encode(std::string_view bytes) {
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (unsigned char c : bytes) {
+        out += digits[c >> 4];
+        out += digits[c & 15];
+    }
+    return out;
+}
+
+static int hex_value(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+std::optional<std::string> hex_decode(std::string_view hex) {
+    if (hex.size() % 2) return std::nullopt;
+    std::string out;
+    out.reserve(hex.size() / 2);
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
+        int hi = hex_value(hex[i]), lo = hex_value(hex[i + 1]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out += static_cast<char>(hi * 16 + lo);
+    }
+    return out;
+}
+
+std::string base64_encode(std::string_view bytes) {
+    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                            reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+    if (text.size() % 4) return std::nullopt;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+        // Padding only at the end, at most two.
+        if (c == '=') ok = i + 2 >= text.size() && (i + 1 == text.size() || text[i + 1] == '=');
+        if (!ok) return std::nullopt;
+    }
+    std::string out(text.size() / 4 * 3, '\0');
+    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                            reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+    if (n < 0) return std::nullopt;
+    // EVP_DecodeBlock counts padding as zero bytes.
+    std::size_t pad = 0;
+    if (!text.empty() && text.back() == '=') pad = text.size() >= 2 && text[text.size() - 2] == '=' ? 2 : 1;
+    out.resize(static_cast<std::size_t>(n) - pad);
+    return out;
+}
+
+std::string random_bytes(std::size_t n) {
+    std::string out(n, '\0');
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1)
+        throw std::runtime_error("RAND_bytes failed");
+    return out;
+}
+
+bool constant_time_equals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace squall::detail

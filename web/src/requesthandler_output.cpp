@@ -1,0 +1,279 @@
+// RequestHandler's output: status, headers, buffered writes, JSON, flush (through the gzip
+// transform), finish with ETags and 304, redirects and error pages. Internal. Models
+// tornado/web.py (4.0) RequestHandler output methods with the later fixes in design.md.
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "crypto.h"
+#include "gzip_transform.h"
+#include "squall/application.h"
+#include "squall/log.h"
+#include "squall/requesthandler.h"
+
+namespace squall {
+namespace {
+
+/// The Date header, formatted once per second.
+const std::string& date_header() {
+    static thread_local std::time_t last = 0;
+    static thread_local std::string text;
+    std::time_t now = std::time(nullptr);
+    if (now != last) {
+        last = now;
+        text = format_timestamp(now);
+    }
+    return text;
+}
+
+void check_header_value(std::string_view value) {
+    for (unsigned char c : value)
+        if (c < 0x20 && c != '\t') throw std::invalid_argument("Unsafe header value");
+    if (!is_valid_field_value(value)) throw std::invalid_argument("Unsafe header value");
+}
+
+void check_header_name(std::string_view name) {
+    if (!is_token(name)) throw std::invalid_argument("Invalid header name");
+}
+
+}  // namespace
+
+void RequestHandler::clear() {
+    headers_.clear();
+    headers_.set("Server", settings().server_header);
+    headers_.set("Content-Type", "text/html; charset=UTF-8");
+    headers_.set("Date", date_header());
+    set_default_headers();
+    write_buffer_.clear();
+    status_code_ = 200;
+    reason_.clear();
+}
+
+void RequestHandler::set_status(int status_code, std::string reason) {
+    if (status_code < 100 || status_code > 999) throw std::invalid_argument("status code out of range");
+    if (reason.empty() && reason_phrase(status_code) == "Unknown")
+        throw std::invalid_argument("unknown status code " + std::to_string(status_code) + " needs a reason");
+    status_code_ = status_code;
+    reason_ = std::move(reason);
+}
+
+void RequestHandler::set_header(std::string_view name, std::string_view value) {
+    check_header_name(name);
+    check_header_value(value);
+    headers_.set(name, value);
+}
+
+void RequestHandler::set_header(std::string_view name, std::int64_t value) { set_header(name, std::to_string(value)); }
+
+void RequestHandler::set_header(std::string_view name, std::chrono::system_clock::time_point value) {
+    set_header(name, format_timestamp(value));
+}
+
+void RequestHandler::add_header(std::string_view name, std::string_view value) {
+    check_header_name(name);
+    check_header_value(value);
+    headers_.add(name, value);
+}
+
+void RequestHandler::clear_header(std::string_view name) { headers_.erase(name); }
+
+void RequestHandler::write(std::string_view chunk) {
+    if (finished_) throw std::logic_error("Cannot write() after finish()");
+    if (!chunk.empty()) write_buffer_.emplace_back(chunk);
+}
+
+void RequestHandler::write(const nlohmann::json& value) {
+    if (!value.is_object())
+        throw std::invalid_argument("write() takes JSON objects only (arrays could be read by other sites)");
+    std::string text = value.dump();
+    // "</" would end an enclosing <script> element.
+    std::string safe;
+    safe.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        safe += text[i];
+        if (text[i] == '<' && i + 1 < text.size() && text[i + 1] == '/') safe += '\\';
+    }
+    set_header("Content-Type", "application/json; charset=UTF-8");
+    write(std::string_view(safe));
+}
+
+Future<void> RequestHandler::flush() {
+    if (finished_) throw std::logic_error("Cannot flush() after finish()");
+    return flush_output(false);
+}
+
+Future<void> RequestHandler::flush_output(bool finishing) {
+    std::string chunk;
+    if (write_buffer_.size() == 1) {
+        chunk = std::move(write_buffer_.front());
+    } else {
+        std::size_t n = 0;
+        for (const auto& piece : write_buffer_) n += piece.size();
+        chunk.reserve(n);
+        for (const auto& piece : write_buffer_) chunk += piece;
+    }
+    write_buffer_.clear();
+    HTTP1Connection& conn = *request_->connection;
+    const bool head = request_->method == "HEAD";
+    if (!headers_written_) {
+        headers_written_ = true;
+        if (settings().compress_response) {
+            gzip_ = std::make_unique<detail::GZipTransform>(request_->headers);
+            gzip_->transform_first_chunk(status_code_, headers_, chunk, finishing);
+        }
+        for (auto& [name, value] : new_cookies_) headers_.add("Set-Cookie", value);
+        if (head) chunk.clear();  // the headers describe the body GET would get; none is sent
+        return conn.write_headers(ResponseStartLine{"HTTP/1.1", status_code_, reason_}, std::move(headers_),
+                                  std::move(chunk));
+    }
+    if (gzip_) gzip_->transform_chunk(chunk, finishing);
+    if (head) chunk.clear();
+    return conn.write(std::move(chunk));
+}
+
+void RequestHandler::clear_headers_for_304() {
+    // RFC 7232 4.1: a 304 carries only the headers that a 200 would have for caching.
+    for (const char* h : {"Allow", "Content-Encoding", "Content-Language", "Content-Length", "Content-MD5",
+                          "Content-Range", "Content-Type", "Last-Modified"})
+        headers_.erase(h);
+}
+
+Future<void> RequestHandler::finish(std::string_view chunk) {
+    if (finished_) throw std::logic_error("finish() called twice");
+    if (!chunk.empty()) write(chunk);
+    if (!headers_written_) {
+        const std::string& m = request_->method;
+        if (status_code_ == 200 && (m == "GET" || m == "HEAD") && !headers_.contains("Etag")) {
+            set_etag_header();
+            if (check_etag_header()) {
+                write_buffer_.clear();
+                set_status(304);
+            }
+        }
+        if (status_code_ == 204 || status_code_ == 304 || (status_code_ >= 100 && status_code_ < 200)) {
+            if (!write_buffer_.empty())
+                throw std::logic_error("Cannot send a body with a " + std::to_string(status_code_) + " response");
+            if (status_code_ == 304) clear_headers_for_304();
+        } else if (!headers_.contains("Content-Length")) {
+            std::size_t n = 0;
+            for (const auto& piece : write_buffer_) n += piece.size();
+            headers_.set("Content-Length", std::to_string(n));
+        }
+    }
+    Future<void> written = flush_output(true);
+    finished_ = true;
+    request_->connection->finish();
+    request_->mark_finished();
+    application_->log_request(*this);
+    on_finish();
+    return written;
+}
+
+std::string RequestHandler::render_string(const std::string& template_name) const {
+    std::string path = settings().template_path.empty() ? template_name : settings().template_path + "/" + template_name;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read template " + path);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+Future<void> RequestHandler::render(const std::string& template_name) {
+    std::string body = render_string(template_name);
+    return finish(body);
+}
+
+void RequestHandler::redirect(std::string_view url, bool permanent, std::optional<int> status) {
+    if (headers_written_) throw std::logic_error("Cannot redirect after headers have been written");
+    int code = status.value_or(permanent ? 301 : 302);
+    if (code < 300 || code > 399) throw std::invalid_argument("redirect status must be 3xx");
+    set_status(code);
+    set_header("Location", urljoin(request_->uri, url));
+    finish();
+}
+
+void RequestHandler::send_error(int status_code, std::exception_ptr error) {
+    if (headers_written_) {
+        gen_log().error("Cannot send error response after headers written");
+        if (!finished_) {
+            try {
+                finish();
+            } catch (const std::exception& e) {
+                gen_log().logf(LogLevel::error, "Failed to flush partial response: %s", e.what());
+            }
+        }
+        return;
+    }
+    clear();
+    std::string reason;
+    if (error) {
+        try {
+            std::rethrow_exception(error);
+        } catch (const HTTPError& h) {
+            reason = h.reason();
+        } catch (...) {
+        }
+    }
+    set_status(status_code, reason);
+    try {
+        write_error(status_code, error);
+    } catch (const std::exception& e) {
+        app_log().logf(LogLevel::error, "Uncaught exception in write_error: %s", e.what());
+    }
+    if (!finished_) finish();
+}
+
+void RequestHandler::write_error(int status_code, std::exception_ptr error) {
+    if (settings().serve_traceback && error) {
+        set_header("Content-Type", "text/plain");
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            write(e.what());
+        } catch (...) {
+            write("unknown exception");
+        }
+        finish();
+        return;
+    }
+    std::string message = reason_.empty() ? std::string(reason_phrase(status_code)) : reason_;
+    std::string code = std::to_string(status_code);
+    finish("<html><title>" + code + ": " + message + "</title><body>" + code + ": " + message + "</body></html>");
+}
+
+std::optional<std::string> RequestHandler::compute_etag() {
+    detail::Hasher h(detail::Digest::sha1);
+    for (const auto& piece : write_buffer_) h.update(piece);
+    return "\"" + h.hex_digest() + "\"";
+}
+
+void RequestHandler::set_etag_header() {
+    if (auto etag = compute_etag()) set_header("Etag", *etag);
+}
+
+bool RequestHandler::check_etag_header() const {
+    auto etag = headers_.find("Etag");
+    auto inm = request_->headers.find("If-None-Match");
+    if (!etag || !inm) return false;
+    // Weak comparison (RFC 7232 2.3.2): W/ prefixes do not count.
+    auto strip_weak = [](std::string_view t) { return t.starts_with("W/") ? t.substr(2) : t; };
+    std::string_view ours = strip_weak(*etag);
+    std::string_view rest = *inm;
+    while (!rest.empty()) {
+        std::size_t i = rest.find_first_not_of(" \t,");
+        if (i == std::string_view::npos) break;
+        rest.remove_prefix(i);
+        if (rest.front() == '*') return true;
+        std::size_t start = rest.starts_with("W/") ? 2 : 0;
+        if (rest.size() <= start || rest[start] != '"') break;
+        std::size_t close = rest.find('"', start + 1);
+        if (close == std::string_view::npos) break;
+        if (strip_weak(rest.substr(0, close + 1)) == ours) return true;
+        rest.remove_prefix(close + 1);
+    }
+    return false;
+}
+
+}  // namespace squall

@@ -1,0 +1,151 @@
+// URLSpec: pattern translation (Python named groups to ECMAScript), matching and reversing.
+// Internal. Models tornado/web.py (4.0) URLSpec, including _find_groups for reverse().
+#include "squall/routing.h"
+
+#include <cctype>
+#include <stdexcept>
+
+#include "squall/httputil.h"
+
+namespace squall {
+namespace {
+
+constexpr std::string_view metachars = "\\.^$|?*+()[]{}";
+
+struct Translated {
+    std::string ecma;
+    std::vector<std::string> names;
+};
+
+/// Rewrites (?P<name>...) and (?<name>...) to plain groups and lists every capturing group.
+Translated translate(const std::string& pattern) {
+    Translated t;
+    bool in_class = false;
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        char c = pattern[i];
+        if (c == '\\' && i + 1 < pattern.size()) {
+            t.ecma += c;
+            t.ecma += pattern[++i];
+            continue;
+        }
+        if (in_class) {
+            if (c == ']') in_class = false;
+            t.ecma += c;
+            continue;
+        }
+        if (c == '[') {
+            in_class = true;
+            t.ecma += c;
+            if (i + 1 < pattern.size() && pattern[i + 1] == ']') t.ecma += pattern[++i];  // "[]...]"
+            continue;
+        }
+        if (c == '(') {
+            std::string_view rest = std::string_view(pattern).substr(i + 1);
+            std::size_t skip = rest.starts_with("?P<") ? 3 : rest.starts_with("?<") && !rest.starts_with("?<=") &&
+                                                                      !rest.starts_with("?<!")
+                                                                  ? 2
+                                                                  : 0;
+            if (skip) {
+                std::size_t close = rest.find('>');
+                if (close == std::string_view::npos) throw std::invalid_argument("unterminated group name in " + pattern);
+                std::string name(rest.substr(skip, close - skip));
+                if (name.empty()) throw std::invalid_argument("empty group name in " + pattern);
+                t.names.push_back(std::move(name));
+                t.ecma += '(';
+                i += close + 1;
+                continue;
+            }
+            if (!rest.starts_with("?")) t.names.emplace_back();
+        }
+        t.ecma += c;
+    }
+    return t;
+}
+
+/// Tornado's _find_groups: the path with '\x01' for each group, when every '(' is a simple group.
+std::optional<std::string> reverse_format(std::string_view pattern, std::size_t groups) {
+    if (pattern.starts_with('^')) pattern.remove_prefix(1);
+    if (pattern.ends_with('$')) pattern.remove_suffix(1);
+    std::size_t parens = 0;
+    for (char c : pattern) parens += c == '(';
+    if (parens != groups) return std::nullopt;
+    std::string out;
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        char c = pattern[i];
+        if (c == '(') {
+            std::size_t close = pattern.find(')', i);
+            if (close == std::string_view::npos) return std::nullopt;
+            if (pattern.substr(i + 1, close - i - 1).find('(') != std::string_view::npos) return std::nullopt;  // nested
+            out += '\x01';
+            i = close;
+        } else if (c == '\\' && i + 1 < pattern.size()) {
+            char next = pattern[++i];
+            if (std::isalnum(static_cast<unsigned char>(next))) return std::nullopt;  // \d, \w: not a literal
+            out += next;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+URLSpec::URLSpec(std::string pattern, HandlerFactory factory, std::string name)
+    : pattern_(std::move(pattern)), name_(std::move(name)), factory_(std::move(factory)) {
+    if (!factory_) throw std::invalid_argument("URLSpec needs a handler factory");
+    if (!pattern_.ends_with('$')) pattern_ += '$';
+    Translated t = translate(pattern_);
+    std::size_t named = 0;
+    for (const auto& n : t.names) named += !n.empty();
+    if (named != 0 && named != t.names.size())
+        throw std::invalid_argument("groups in url pattern must be all named or all positional: " + pattern_);
+    group_names_ = std::move(t.names);
+    try {
+        regex_ = std::make_shared<const std::regex>(t.ecma, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+        throw std::invalid_argument("bad url pattern " + pattern_ + ": " + e.what());
+    }
+    std::string_view body(pattern_);
+    if (body.starts_with('^')) body.remove_prefix(1);
+    body.remove_suffix(1);  // '$'
+    if (body.find_first_of(metachars) == std::string_view::npos) literal_ = std::string(body);
+    reverse_format_ = reverse_format(pattern_, group_names_.size());
+}
+
+URLSpec URLSpec::with_name(std::string name) && {
+    name_ = std::move(name);
+    return std::move(*this);
+}
+
+std::optional<PathArguments> URLSpec::match(std::string_view path) const {
+    if (literal_) {
+        if (path != *literal_) return std::nullopt;
+        return PathArguments{};
+    }
+    std::match_results<std::string_view::const_iterator> m;
+    if (!std::regex_match(path.begin(), path.end(), m, *regex_)) return std::nullopt;
+    PathArguments out;
+    for (std::size_t i = 0; i < group_names_.size(); ++i) {
+        std::optional<std::string> value;
+        if (m[i + 1].matched) value = url_unescape(std::string_view(m[i + 1].first, m[i + 1].second), false);
+        if (group_names_[i].empty()) out.args.push_back(std::move(value));
+        else out.kwargs[group_names_[i]] = std::move(value);
+    }
+    return out;
+}
+
+std::string URLSpec::reverse(const std::vector<std::string>& args) const {
+    if (!reverse_format_) throw std::invalid_argument("cannot reverse a url pattern this complex: " + pattern_);
+    if (args.size() != group_names_.size())
+        throw std::invalid_argument("required number of arguments not found for " + pattern_);
+    std::string out;
+    std::size_t next = 0;
+    for (char c : *reverse_format_) {
+        if (c == '\x01') out += url_escape(args[next++], false);
+        else out += c;
+    }
+    return out;
+}
+
+}  // namespace squall
