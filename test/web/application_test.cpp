@@ -7,6 +7,7 @@
 #include "async_test.h"
 #include "bytes_util.h"
 #include "catch.h"
+#include "squall/tcpclient.h"
 #include "squall/web.h"
 #include "web_support.h"
 
@@ -269,4 +270,86 @@ TEST_CASE_METHOD(AsyncTest, "RedirectHandler, FallbackHandler and log_function",
         CHECK(again.body == "legacy /legacy/page");  // the connection carried on after the fallback
     });
     CHECK(logged == std::vector<std::string>{"301 /old/abc/12", "302 /temp"});
+}
+
+namespace {
+
+class UserHandler : public RequestHandler {
+public:
+    std::optional<std::string> get_current_user() override { return get_cookie("user"); }
+    Future<void> get() override {
+        authenticated();
+        write("hello " + *current_user() + " from " + request().remote_ip + " over " + request().protocol);
+        return {};
+    }
+    Future<void> post() override {
+        authenticated();
+        write("posted");
+        return {};
+    }
+};
+
+/// Waits for a Promise that only the client's leaving completes.
+class HangingHandler : public RequestHandler {
+public:
+    void initialize(Promise<void>* started, Promise<void>* closed) {
+        started_ = started;
+        closed_ = closed;
+    }
+    Future<void> get() override {
+        started_->set_result();
+        Future<void> never = release_.get_future();
+        co_await never;
+    }
+    void on_connection_close() override {
+        closed_->set_result();
+        // Let the suspended verb end so the handler is freed.
+        release_.set_exception(std::make_exception_ptr(StreamClosedError()));
+    }
+
+private:
+    Promise<void> release_;
+    Promise<void>* started_ = nullptr;
+    Promise<void>* closed_ = nullptr;
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(AsyncTest, "authenticated(), login_url and xheaders", "[web][app][net]") {
+    ApplicationSettings settings;
+    settings.login_url = "/login";
+    HTTPServerOptions options;
+    options.xheaders = true;
+    AppServer s({url<UserHandler>("/me")}, settings, options);
+    AsyncHTTPClient client({}, io_loop());
+    run_sync([&]() -> Future<void> {
+        HTTPResponse anonymous = co_await client.fetch(raw_request(s.url("/me?x=1")), false);
+        CHECK(anonymous.code == 302);
+        CHECK(anonymous.headers.get("Location") == "/login?next=%2Fme%3Fx%3D1");
+        HTTPRequest post = raw_request(s.url("/me"), "POST");
+        post.body = "";
+        CHECK((co_await client.fetch(post, false)).code == 403);
+        HTTPRequest known = raw_request(s.url("/me"));
+        known.headers.set("Cookie", "user=ann");
+        known.headers.set("X-Real-Ip", "203.0.113.9");
+        known.headers.set("X-Scheme", "https");
+        HTTPResponse me = co_await client.fetch(known, false);
+        CHECK(me.body == "hello ann from 203.0.113.9 over https");
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "on_connection_close: a client leaving while the handler waits",
+                 "[web][app][net]") {
+    Promise<void> started, closed;
+    AppServer s({url<HangingHandler>("/hang", &started, &closed)});
+    run_sync([&]() -> Future<void> {
+        {
+            TCPClient tcp;
+            auto connecting = tcp.connect("127.0.0.1", s.port);
+            auto stream = co_await std::move(connecting);
+            co_await stream->write("GET /hang HTTP/1.1\r\nHost: x\r\n\r\n");
+            co_await started.get_future();
+        }  // the client closes with the handler still waiting
+        co_await closed.get_future();
+    });
 }

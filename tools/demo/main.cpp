@@ -9,6 +9,7 @@
 #include "app.h"
 #include "site.h"
 #include "squall/ioloop.h"
+#include "squall/log.h"
 
 namespace {
 squall::IOLoop* running_loop = nullptr;
@@ -36,8 +37,17 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     cli.add_option("--cookie-secret", o.cookie_secret, "key for signed cookies")->capture_default_str();
     cli.add_option("--site", o.site, "site directory (default: a temporary one with the demo files)");
+    std::string logging = "info";
+    cli.add_option("--logging", logging, "log level: debug, info, warning, error or none (Tornado's --logging)")
+        ->check(CLI::IsMember({"debug", "info", "warning", "error", "none"}))
+        ->capture_default_str();
     CLI11_PARSE(cli, argc, argv);
 
+    squall::set_logging_level(logging == "debug"     ? squall::LogLevel::debug
+                              : logging == "info"    ? squall::LogLevel::info
+                              : logging == "warning" ? squall::LogLevel::warning
+                              : logging == "error"   ? squall::LogLevel::error
+                                                     : squall::LogLevel::none);
     bool temporary = o.site.empty();
     try {
         if (temporary) o.site = squall::demo::make_temporary_site();

@@ -192,6 +192,18 @@ const std::optional<std::string>& RequestHandler::current_user() {
     return *current_user_;
 }
 
+void RequestHandler::authenticated() {
+    if (current_user()) return;
+    const std::string& m = request_->method;
+    if (m != "GET" && m != "HEAD") throw HTTPError(403);
+    const std::string& login = settings().login_url;
+    if (login.empty()) throw std::logic_error("set the login_url setting to use authenticated()");
+    // An absolute login URL is another site: it needs the full URL to come back to.
+    std::string next = login.find("://") != std::string::npos ? request_->full_url() : request_->uri;
+    redirect(url_concat(login, {{"next", next}}));
+    throw Finish();
+}
+
 std::string RequestHandler::static_url(std::string_view path, bool include_host, bool include_version) {
     const auto& s = settings();
     if (s.static_path.empty()) throw std::logic_error("set the static_path setting to use static_url");

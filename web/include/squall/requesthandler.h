@@ -174,6 +174,9 @@ public:
                                                  double max_age_days = 31, int min_version = 1) const;
     /// get_current_user(), asked once per request.
     const std::optional<std::string>& current_user();
+    /// Tornado's @authenticated, called first in a verb: without a current user, GET and HEAD
+    /// are redirected to login_url?next=<uri> and other methods get 403 (both end the request).
+    void authenticated();
 
     /// The XSRF token for forms and headers (masked per request in version 2); sets the
     /// `_xsrf` cookie when the request had none.
