@@ -130,6 +130,30 @@ Future<void> HTTP1Connection::write_body(std::string chunk) {
     return last_write_ = quiet(stream_->write(std::string("\r\n")));
 }
 
+Future<void> HTTP1Connection::write_file(int fd, std::uint64_t offset, std::uint64_t length) {
+    if (!headers_written_) throw HTTPOutputError("write_file called before write_headers");
+    if (write_finished_) throw HTTPOutputError("write_file called after finish");
+    if (stream_->closed()) return closed_future(*stream_);
+    if (expected_content_remaining_) {
+        if (length > *expected_content_remaining_) {
+            stream_->close();
+            throw HTTPOutputError("Tried to write more data than Content-Length");
+        }
+        *expected_content_remaining_ -= length;
+    }
+    if (length == 0) return last_write_.valid() ? last_write_ : make_ready_future();
+    if (chunking_output_) {
+        char size[20];
+        auto [end, ec] = std::to_chars(size, size + sizeof size - 2, length, 16);
+        *end++ = '\r';
+        *end++ = '\n';
+        quiet(stream_->write(std::string(size, end)));
+        quiet(stream_->write_file(fd, offset, length));
+        return last_write_ = quiet(stream_->write(std::string("\r\n")));
+    }
+    return last_write_ = quiet(stream_->write_file(fd, offset, length));
+}
+
 void HTTP1Connection::finish() {
     if (write_finished_) throw HTTPOutputError("finish called twice");
     if (!headers_written_) throw HTTPOutputError("finish called before write_headers");

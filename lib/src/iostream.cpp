@@ -3,11 +3,14 @@
 // the buffer after close, max_buffer_size / max_bytes / max_write_buffer_size.
 #include "squall/iostream.h"
 
+#include <fcntl.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <climits>
 
+#include "sigpipe.h"
 #include "squall/log.h"
 
 namespace squall {
@@ -375,7 +378,7 @@ void BaseIOStream::fail_read() {
 Future<void> BaseIOStream::write(std::string data) {
     if (closed_) throw StreamClosedError(error_);
     if (options_.max_write_buffer_size &&
-        write_buffer_.size() + data.size() > options_.max_write_buffer_size)
+        write_buffer_.memory_size() + data.size() > options_.max_write_buffer_size)
         throw StreamBufferFullError("Reached maximum write buffer size");
     total_queued_ += data.size();
     write_buffer_.append(std::move(data));
@@ -396,13 +399,45 @@ void BaseIOStream::write(std::string data, Callback callback) {
     });
 }
 
+Future<void> BaseIOStream::write_file(int fd, std::uint64_t offset, std::uint64_t length) {
+    if (closed_) throw StreamClosedError(error_);
+    detail::ignore_sigpipe();  // sendfile(2) has no MSG_NOSIGNAL
+    int own = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (own < 0) throw std::system_error(errno, std::generic_category(), "write_file: dup");
+    total_queued_ += length;
+    write_buffer_.append_file(own, offset, length);
+    Promise<void> p;
+    Future<void> f = p.get_future();
+    write_waiters_.push_back({total_queued_, std::move(p)});
+    Guard g(this);
+    if (!setting_up_) handle_write();
+    if (g.alive() && !closed_) update_io_state();
+    return f;
+}
+
+ssize_t BaseIOStream::write_file_to_fd(int fd, std::uint64_t offset, std::uint64_t length) {
+    // A piece at a time: what write_to_fd does not take is read again next time.
+    char buf[64 * 1024];
+    std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(length, sizeof buf));
+    ssize_t got;
+    do {
+        got = ::pread(fd, buf, want, static_cast<off_t>(offset));
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) throw std::system_error(errno, std::generic_category(), "pread");
+    if (got == 0) throw std::runtime_error("write_file: the file is shorter than the length queued");
+    iovec iov{buf, static_cast<std::size_t>(got)};
+    return write_to_fd({&iov, 1});
+}
+
 void BaseIOStream::handle_write() {
     while (!write_buffer_.empty()) {
         iovec iov[64];
-        int n = write_buffer_.gather(iov, 64);
+        auto file = write_buffer_.front_file();
+        int n = file ? 0 : write_buffer_.gather(iov, 64);
         ssize_t w;
         try {
-            w = write_to_fd({iov, static_cast<std::size_t>(n)});
+            w = file ? write_file_to_fd(file->fd, file->offset, file->length)
+                     : write_to_fd({iov, static_cast<std::size_t>(n)});
         } catch (const std::exception& e) {
             if (!is_connreset(e))
                 gen_log().logf(LogLevel::warning, "Write error on %d: %s", fileno(), e.what());
@@ -410,7 +445,7 @@ void BaseIOStream::handle_write() {
             return;
         }
         if (w < 0) break;
-        write_buffer_.consume(static_cast<std::size_t>(w));
+        write_buffer_.consume(static_cast<std::uint64_t>(w));
         total_written_ += static_cast<std::size_t>(w);
     }
     std::size_t done = 0;

@@ -1,4 +1,4 @@
-// SIGPIPE handling for writers that cannot pass MSG_NOSIGNAL (pipes, OpenSSL's socket BIO).
+// SIGPIPE handling for writers that cannot pass MSG_NOSIGNAL (pipes, sendfile, OpenSSL's socket BIO).
 // Internal to the core.
 #pragma once
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -70,6 +71,22 @@ ssize_t IOStream::write_to_fd(std::span<const iovec> iov) {
         if (errno == EINTR) continue;
         if (would_block(errno)) return -1;
         throw_errno("sendmsg");
+    }
+}
+
+ssize_t IOStream::write_file_to_fd(int fd, std::uint64_t offset, std::uint64_t length) {
+    auto off = static_cast<off_t>(offset);
+    // Bounded so one call cannot monopolise the loop on a fast peer.
+    std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(length, 1 << 20));
+    while (true) {
+        ssize_t n = ::sendfile(fd_, fd, &off, count);
+        if (n > 0) return n;
+        if (n == 0) throw std::runtime_error("write_file: the file is shorter than the length queued");
+        if (errno == EINTR) continue;
+        if (would_block(errno)) return -1;
+        // Files sendfile cannot read (some filesystems): the copying path.
+        if (errno == EINVAL || errno == ENOSYS) return BaseIOStream::write_file_to_fd(fd, offset, length);
+        throw_errno("sendfile");
     }
 }
 

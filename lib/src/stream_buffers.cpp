@@ -1,6 +1,8 @@
 // ReadBuffer and WriteQueue. Internal. See squall/detail/stream_buffers.h.
 #include "squall/detail/stream_buffers.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -46,40 +48,63 @@ void ReadBuffer::release() noexcept {
 void WriteQueue::append(std::string chunk) {
     if (chunk.empty()) return;
     size_ += chunk.size();
-    chunks_.push_back(std::move(chunk));
+    memory_size_ += chunk.size();
+    chunks_.push_back(Chunk{std::move(chunk)});
+}
+
+void WriteQueue::append_file(int fd, std::uint64_t offset, std::uint64_t length) {
+    if (length == 0) {
+        ::close(fd);
+        return;
+    }
+    size_ += length;
+    chunks_.push_back(Chunk{{}, fd, offset, length});
 }
 
 int WriteQueue::gather(iovec* iov, int max) const noexcept {
     int n = 0;
-    std::size_t skip = front_offset_;
-    for (const std::string& c : chunks_) {
-        if (n == max) break;
-        iov[n].iov_base = const_cast<char*>(c.data() + skip);
-        iov[n].iov_len = c.size() - skip;
+    std::size_t skip = static_cast<std::size_t>(front_offset_);
+    for (const Chunk& c : chunks_) {
+        if (n == max || c.fd >= 0) break;
+        iov[n].iov_base = const_cast<char*>(c.data.data() + skip);
+        iov[n].iov_len = c.data.size() - skip;
         skip = 0;
         ++n;
     }
     return n;
 }
 
-void WriteQueue::consume(std::size_t n) noexcept {
+std::optional<WriteQueue::FileRange> WriteQueue::front_file() const noexcept {
+    if (chunks_.empty() || chunks_.front().fd < 0) return std::nullopt;
+    const Chunk& c = chunks_.front();
+    return FileRange{c.fd, c.offset + front_offset_, c.length - front_offset_};
+}
+
+void WriteQueue::consume(std::uint64_t n) noexcept {
     size_ -= n;
     while (n > 0) {
-        std::size_t left = chunks_.front().size() - front_offset_;
+        Chunk& front = chunks_.front();
+        std::uint64_t left = front.size() - front_offset_;
         if (n < left) {
+            if (front.fd < 0) memory_size_ -= static_cast<std::size_t>(n);
             front_offset_ += n;
             return;
         }
         n -= left;
+        if (front.fd >= 0) ::close(front.fd);
+        else memory_size_ -= static_cast<std::size_t>(left);
         chunks_.pop_front();
         front_offset_ = 0;
     }
 }
 
 void WriteQueue::clear() noexcept {
+    for (const Chunk& c : chunks_)
+        if (c.fd >= 0) ::close(c.fd);
     chunks_.clear();
     front_offset_ = 0;
     size_ = 0;
+    memory_size_ = 0;
 }
 
 }  // namespace squall::detail

@@ -552,3 +552,74 @@ TEST_CASE("a coroutine that owns a stream and waits on it is freed when the loop
     }
     CHECK(watch.expired());
 }
+
+namespace {
+
+/// A temporary file holding `content`, open for reading; removed when done.
+struct TempFile {
+    int fd = -1;
+    explicit TempFile(const std::string& content) {
+        char path[] = "/tmp/squall-write-file-XXXXXX";
+        fd = ::mkstemp(path);
+        ::unlink(path);
+        std::size_t off = 0;
+        while (off < content.size()) {
+            ssize_t n = ::write(fd, content.data() + off, content.size() - off);
+            if (n <= 0) break;
+            off += static_cast<std::size_t>(n);
+        }
+    }
+    ~TempFile() { ::close(fd); }
+};
+
+std::string patterned(std::size_t n) {
+    std::string s(n, '\0');
+    for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('A' + i % 53);
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(AsyncTest, "write_file sends file ranges in order with memory writes", "[core][iostream][net]") {
+    std::string content = patterned(3 * 1024 * 1024 + 7);  // more than the socket buffers hold
+    TempFile file(content);
+    int before = squall::testing::open_fd_count();
+    run_sync([&]() -> Future<void> {
+        auto p = co_await make_stream_pair(io_loop());
+        auto reading = p.client->read_bytes(5 + content.size() + 3 + 100 + 4);
+        p.server->write("head:");
+        p.server->write_file(file.fd, 0, content.size());
+        p.server->write(":: ");
+        p.server->write_file(file.fd, 1000, 100);
+        p.server->write_file(file.fd, 0, 0);  // nothing, done at once
+        auto last = p.server->write("tail");
+        co_await std::move(last);
+        std::string got = co_await std::move(reading);
+        CHECK((got == "head:" + content + ":: " + content.substr(1000, 100) + "tail"));
+    });
+    CHECK(squall::testing::open_fd_count() == before);  // the stream's duplicates are closed
+}
+
+TEST_CASE_METHOD(AsyncTest, "write_file over a pipe, and a file shorter than promised", "[core][iostream]") {
+    std::string content = patterned(200 * 1024 + 1);
+    TempFile file(content);
+    LogCapture logs;
+    run_sync([&]() -> Future<void> {
+        int fds[2];
+        REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+        PipeIOStream reader(io_loop(), fds[0]), writer(io_loop(), fds[1]);
+        auto reading = reader.read_bytes(content.size());
+        co_await writer.write_file(file.fd, 0, content.size());
+        std::string got = co_await std::move(reading);
+        CHECK((got == content));
+        // The file ends before the length asked for: the stream closes with an error.
+        auto short_write = writer.write_file(file.fd, content.size() - 10, 100);
+        try {
+            co_await std::move(short_write);
+            FAIL("a short file did not fail the write");
+        } catch (const StreamClosedError& e) {
+            CHECK(e.real_error() != nullptr);
+        }
+        CHECK(writer.closed());
+    });
+}

@@ -458,3 +458,31 @@ TEST_CASE_METHOD(AsyncTest, "servers refuse protocol versions older than TLS 1.2
     });
     CHECK(log.count("SSL Error.*(unsupported protocol|version)", "tornado.general") >= 1);
 }
+
+TEST_CASE_METHOD(AsyncTest, "write_file over TLS reads the file piece by piece", "[core][ssl][net]") {
+    auto server_ctx = SSLContext::server(server_options(test_certificates().localhost));
+    squall::testing::BoundSocket bound = squall::testing::bind_unused_port();
+    int listen_fd = std::exchange(bound.fd, -1);
+    ::listen(listen_fd, 8);
+    std::string content(700 * 1024 + 5, '\0');
+    for (std::size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>(i % 241);
+    char path[] = "/tmp/squall-tls-file-XXXXXX";
+    int file = ::mkstemp(path);
+    ::unlink(path);
+    REQUIRE(::write(file, content.data(), content.size()) == static_cast<ssize_t>(content.size()));
+    int cfd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    SSLIOStream client(io_loop(), cfd, trusting_client(), "localhost");
+    run_sync([&]() -> Future<void> {
+        sockaddr_in a = loopback(bound.port);
+        auto connected = client.connect(reinterpret_cast<const sockaddr*>(&a), sizeof a);
+        int sfd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+        SSLIOStream server(io_loop(), sfd, server_ctx);
+        co_await std::move(connected);
+        auto got = client.read_bytes(content.size() - 100);
+        co_await server.write_file(file, 100, content.size() - 100);
+        std::string received = co_await std::move(got);
+        CHECK((received == content.substr(100)));
+    });
+    ::close(file);
+    ::close(listen_fd);
+}

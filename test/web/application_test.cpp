@@ -2,6 +2,8 @@
 // stock handlers and the access log. Ports tornado/test/web_test.py (4.0) XSRFTest,
 // GzipTestCase, HostMatchingTest, DefaultHostMatchingTest, Default404Test, Custom404Test,
 // RedirectHandler and FallbackHandler cases, and log_function.
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "async_test.h"
@@ -352,4 +354,54 @@ TEST_CASE_METHOD(AsyncTest, "on_connection_close: a client leaving while the han
         }  // the client closes with the handler still waiting
         co_await closed.get_future();
     });
+}
+
+namespace {
+
+/// send_file of a temporary file after some buffered text, with no Content-Length (chunked).
+class SendFileHandler : public RequestHandler {
+public:
+    void initialize(int fd) { fd_ = fd; }
+    Future<void> get() override {
+        set_header("Content-Type", "text/plain");
+        write("start:");
+        Future<void> sent = send_file(fd_, 10, 300000);
+        co_await sent;
+        write(":end");
+    }
+    Future<void> head() override { return get(); }
+
+private:
+    int fd_ = -1;
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(AsyncTest, "send_file: chunked, gzipped, and HEAD", "[web][app][net]") {
+    std::string content(300010, '\0');
+    for (std::size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>('a' + i % 26);
+    char path[] = "/tmp/squall-send-file-XXXXXX";
+    int fd = ::mkstemp(path);
+    ::unlink(path);
+    REQUIRE(::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()));
+    ApplicationSettings settings;
+    settings.compress_response = true;
+    AppServer s({url<SendFileHandler>("/file", fd)}, settings);
+    AsyncHTTPClient client({}, io_loop());
+    const std::string expected = "start:" + content.substr(10) + ":end";
+    run_sync([&]() -> Future<void> {
+        HTTPResponse plain = co_await client.fetch(raw_request(s.url("/file")), false);
+        CHECK(plain.headers.get("Transfer-Encoding") == "chunked");
+        CHECK((plain.body == expected));
+        HTTPRequest zipped = raw_request(s.url("/file"));
+        zipped.headers.set("Accept-Encoding", "gzip");
+        HTTPResponse z = co_await client.fetch(zipped, false);
+        CHECK(z.headers.get("Content-Encoding") == "gzip");
+        CHECK(z.body.size() < 50000);
+        CHECK((gunzip(z.body) == expected));
+        HTTPResponse head = co_await client.fetch(raw_request(s.url("/file"), "HEAD"), false);
+        CHECK(head.code == 200);
+        CHECK(head.body.empty());
+    });
+    ::close(fd);
 }

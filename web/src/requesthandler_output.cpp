@@ -3,6 +3,8 @@
 // tornado/web.py (4.0) RequestHandler output methods with the later fixes in design.md.
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -131,6 +133,33 @@ Future<void> RequestHandler::flush_output(bool finishing) {
     if (gzip_) gzip_->transform_chunk(chunk, finishing);
     if (head) chunk.clear();
     return conn.write(std::move(chunk));
+}
+
+Future<void> RequestHandler::send_file(int fd, std::uint64_t offset, std::uint64_t length) {
+    if (finished_) throw std::logic_error("Cannot send_file() after finish()");
+    Future<void> headers = flush_output(false);
+    if (request_->method == "HEAD" || length == 0) {
+        co_await headers;
+        co_return;
+    }
+    if (!gzip_ || !gzip_->gzipping()) {
+        Future<void> sent = request_->connection->write_file(fd, offset, length);
+        co_await sent;
+        co_return;
+    }
+    // Compressed output needs the bytes: a piece at a time, each written before the next read.
+    std::string piece;
+    while (length > 0) {
+        piece.resize(static_cast<std::size_t>(std::min<std::uint64_t>(length, 64 * 1024)));
+        ssize_t n = ::pread(fd, piece.data(), piece.size(), static_cast<off_t>(offset));
+        if (n <= 0) throw std::runtime_error("send_file: the file is shorter than the length given");
+        piece.resize(static_cast<std::size_t>(n));
+        offset += static_cast<std::uint64_t>(n);
+        length -= static_cast<std::uint64_t>(n);
+        write(piece);
+        Future<void> flushed = flush_output(false);
+        co_await flushed;
+    }
 }
 
 void RequestHandler::clear_headers_for_304() {

@@ -197,24 +197,19 @@ Future<void> StaticFileHandler::serve(bool include_body) {
     }
     set_header("Content-Length", end - start);
     if (!include_body) co_return;
-    std::string chunk;
-    for (std::int64_t offset = start; offset < end;) {
-        auto want = static_cast<std::size_t>(std::min<std::int64_t>(static_cast<std::int64_t>(chunk_size), end - offset));
-        chunk.resize(want);
-        ssize_t n = ::pread(fd, chunk.data(), want, offset);
-        if (n <= 0) {
-            // The file shrank under us: the promised length cannot be sent; drop the connection.
-            request().connection->stream()->close();
-            throw HTTPError(500, absolute_path_ + " changed while being sent");
-        }
-        chunk.resize(static_cast<std::size_t>(n));
-        offset += n;
-        write(chunk);
-        if (offset < end) {
-            Future<void> flushed = flush();
-            co_await flushed;
-        }
+    auto length = static_cast<std::uint64_t>(end - start);
+    if (length > chunk_size) {
+        // Large files go from the page cache to the socket (sendfile); a slow client holds the
+        // rest back, and the file is never in memory.
+        Future<void> sent = send_file(fd, static_cast<std::uint64_t>(start), length);
+        co_await sent;
+        co_return;
     }
+    // Small ones are read and finished in one piece, which gzip (compress_response) can take.
+    std::string body(static_cast<std::size_t>(length), '\0');
+    ssize_t n = ::pread(fd, body.data(), body.size(), start);
+    if (n != static_cast<ssize_t>(body.size())) throw HTTPError(500, absolute_path_ + " changed while being read");
+    write(body);
 }
 
 }  // namespace squall

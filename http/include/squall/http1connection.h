@@ -96,6 +96,9 @@ public:
 
     Future<void> write_headers(const StartLine& start_line, HTTPHeaders headers, std::string chunk = {}) override;
     Future<void> write(std::string chunk) override;
+    /// A body piece straight from a file (sendfile on plain sockets), framed and counted like
+    /// write(); `fd` is duplicated, the caller keeps its own.
+    Future<void> write_file(int fd, std::uint64_t offset, std::uint64_t length);
     void finish() override;
 
     /// For this message only (Tornado's set_body_timeout / set_max_body_size).

@@ -119,6 +119,11 @@ public:
     Future<void> write(std::string_view data) { return write(std::string(data)); }
     Future<void> write(const char* data) { return write(std::string(data)); }
     void write(std::string data, Callback callback);
+    /// Queue `length` bytes of the file `fd` from `offset` (the stream keeps its own duplicate
+    /// of `fd`): sent with sendfile(2) on plain sockets, read piece by piece otherwise (TLS,
+    /// pipes), never read whole into memory. Done when written; a file shorter than promised
+    /// closes the stream with an error. Does not count against max_write_buffer_size.
+    Future<void> write_file(int fd, std::uint64_t offset, std::uint64_t length);
 
     // ---- state ---------------------------------------------------------------------------
     /// Called once, on a later iteration, after the stream closes (the owner may delete the
@@ -147,6 +152,9 @@ protected:
     virtual ssize_t read_from_fd(std::span<char> buf) = 0;
     /// Write a gathered batch: bytes written, -1 when it would block. Throws std::system_error.
     virtual ssize_t write_to_fd(std::span<const iovec> iov) = 0;
+    /// Write up to `length` bytes of file `fd` from `offset`, like write_to_fd. The default
+    /// reads a piece into memory and hands it to write_to_fd; sockets use sendfile(2).
+    virtual ssize_t write_file_to_fd(int fd, std::uint64_t offset, std::uint64_t length);
     /// A pending error on the descriptor (SO_ERROR for sockets).
     virtual std::error_code get_fd_error() noexcept { return {}; }
 
@@ -265,6 +273,7 @@ protected:
     void close_fd() noexcept override;
     ssize_t read_from_fd(std::span<char> buf) override;
     ssize_t write_to_fd(std::span<const iovec> iov) override;
+    ssize_t write_file_to_fd(int fd, std::uint64_t offset, std::uint64_t length) override;
     std::error_code get_fd_error() noexcept override;
     void handle_setup(Events events) override;
     /// The TCP connection is up: a plain stream is ready (the connect Future resolves);

@@ -43,6 +43,10 @@ protected:
     void close_fd() noexcept override;
     ssize_t read_from_fd(std::span<char> buf) override;
     ssize_t write_to_fd(std::span<const iovec> iov) override;
+    /// Through OpenSSL: IOStream's sendfile would put plaintext on the wire.
+    ssize_t write_file_to_fd(int fd, std::uint64_t offset, std::uint64_t length) override {
+        return BaseIOStream::write_file_to_fd(fd, offset, length);
+    }
     bool input_pending() const noexcept override;
     void handle_setup(Events events) override;
     void on_connected() override;

@@ -109,6 +109,10 @@ public:
     void write(const std::string& chunk) { write(std::string_view(chunk)); }
     /// Sends the headers (the first time) and everything buffered; done when written.
     Future<void> flush();
+    /// Sends the headers and anything buffered, then `length` bytes of file `fd` from
+    /// `offset`: with sendfile(2) when nothing transforms the body (gzip, TLS fall back to
+    /// reading pieces), never the whole file in memory. Done when written.
+    Future<void> send_file(int fd, std::uint64_t offset, std::uint64_t length);
     /// Completes the response. Throws std::logic_error when called twice.
     Future<void> finish(std::string_view chunk = {});
     bool finished() const noexcept { return finished_; }

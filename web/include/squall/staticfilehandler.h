@@ -1,4 +1,4 @@
-// StaticFileHandler: serves files under a root directory, streamed in 64 KiB pieces, with
+// StaticFileHandler: serves files under a root directory (sendfile for large ones), with
 // HEAD, single byte ranges (206/416), Last-Modified / If-Modified-Since, ETag / If-None-Match,
 // cache headers for versioned URLs, a default file for directories, and a traversal guard
 // (.., encoded forms, absolute paths and symlinks never leave the root). Public header.
@@ -18,7 +18,8 @@ class StaticFileHandler : public RequestHandler {
 public:
     /// Ten years: versioned URLs (?v=hash) never change content.
     static constexpr std::int64_t cache_max_age = 86400LL * 365 * 10;
-    /// The piece read and written at a time; the file is never in memory whole.
+    /// Files up to this size are read and sent in one piece (gzip can take them); larger ones
+    /// go out with send_file, never in memory whole.
     static constexpr std::size_t chunk_size = 64 * 1024;
 
     /// `path`: the root directory; `default_filename`: served for a directory (e.g. index.html).

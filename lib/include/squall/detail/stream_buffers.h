@@ -1,13 +1,15 @@
 // The byte buffers behind BaseIOStream: a contiguous read buffer with a resumable delimiter
-// search, and a write queue of owned chunks flushed with writev. Internal header
+// search, and a write queue of owned chunks (and file ranges) flushed with writev / sendfile. Internal header
 // (squall::detail). Plays the part of _read_buffer / _write_buffer in tornado/iostream.py (4.0).
 #pragma once
 
 #include <sys/uio.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -43,22 +45,48 @@ private:
     std::size_t scanned_ = 0;  // bytes from begin_ known not to complete a delimiter match
 };
 
-/// Data waiting to be written, as owned chunks; a moved-in std::string is never copied.
+/// Data waiting to be written, as owned chunks; a moved-in std::string is never copied. A
+/// chunk may also be a range of a file (its descriptor owned by the queue), sent with
+/// sendfile(2) where the stream can, so file bytes never pass through user memory.
 class WriteQueue {
 public:
-    std::size_t size() const noexcept { return size_; }
+    WriteQueue() = default;
+    ~WriteQueue() { clear(); }
+    WriteQueue(const WriteQueue&) = delete;
+    WriteQueue& operator=(const WriteQueue&) = delete;
+
+    /// All pending bytes, file ranges included.
+    std::uint64_t size() const noexcept { return size_; }
+    /// Pending bytes held in memory.
+    std::size_t memory_size() const noexcept { return memory_size_; }
     bool empty() const noexcept { return size_ == 0; }
     void append(std::string chunk);
-    /// Fill `iov` (up to `max`) with the pending bytes; returns how many entries were used.
+    /// Takes ownership of `fd` (closed once sent or on clear()).
+    void append_file(int fd, std::uint64_t offset, std::uint64_t length);
+    /// Fill `iov` (up to `max`) with the pending in-memory bytes before the first file range;
+    /// returns how many entries were used (0 when a file range is first).
     int gather(iovec* iov, int max) const noexcept;
+    /// The file range at the front, if the front is one: what is left of it.
+    struct FileRange {
+        int fd;
+        std::uint64_t offset, length;
+    };
+    std::optional<FileRange> front_file() const noexcept;
     /// Drop `n` written bytes from the front.
-    void consume(std::size_t n) noexcept;
+    void consume(std::uint64_t n) noexcept;
     void clear() noexcept;
 
 private:
-    std::deque<std::string> chunks_;
-    std::size_t front_offset_ = 0;  // bytes of chunks_.front() already written
-    std::size_t size_ = 0;
+    struct Chunk {
+        std::string data;
+        int fd = -1;  // a file range when >= 0
+        std::uint64_t offset = 0, length = 0;
+        std::uint64_t size() const noexcept { return fd >= 0 ? length : data.size(); }
+    };
+    std::deque<Chunk> chunks_;
+    std::uint64_t front_offset_ = 0;  // bytes of chunks_.front() already written
+    std::uint64_t size_ = 0;
+    std::size_t memory_size_ = 0;
 };
 
 }  // namespace squall::detail
