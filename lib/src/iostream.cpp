@@ -382,6 +382,10 @@ Future<void> BaseIOStream::write(std::string data) {
         throw StreamBufferFullError("Reached maximum write buffer size");
     total_queued_ += data.size();
     write_buffer_.append(std::move(data));
+    return start_write();
+}
+
+Future<void> BaseIOStream::start_write() {
     Promise<void> p;
     Future<void> f = p.get_future();
     write_waiters_.push_back({total_queued_, std::move(p)});
@@ -406,13 +410,7 @@ Future<void> BaseIOStream::write_file(int fd, std::uint64_t offset, std::uint64_
     if (own < 0) throw std::system_error(errno, std::generic_category(), "write_file: dup");
     total_queued_ += length;
     write_buffer_.append_file(own, offset, length);
-    Promise<void> p;
-    Future<void> f = p.get_future();
-    write_waiters_.push_back({total_queued_, std::move(p)});
-    Guard g(this);
-    if (!setting_up_) handle_write();
-    if (g.alive() && !closed_) update_io_state();
-    return f;
+    return start_write();
 }
 
 ssize_t BaseIOStream::write_file_to_fd(int fd, std::uint64_t offset, std::uint64_t length) {
@@ -430,6 +428,10 @@ ssize_t BaseIOStream::write_file_to_fd(int fd, std::uint64_t offset, std::uint64
 }
 
 void BaseIOStream::handle_write() {
+    if (write_buffer_.has_file() && !corked_) {
+        corked_ = true;
+        set_corked(true);
+    }
     while (!write_buffer_.empty()) {
         iovec iov[64];
         auto file = write_buffer_.front_file();
@@ -447,6 +449,10 @@ void BaseIOStream::handle_write() {
         if (w < 0) break;
         write_buffer_.consume(static_cast<std::uint64_t>(w));
         total_written_ += static_cast<std::size_t>(w);
+    }
+    if (corked_ && !write_buffer_.has_file()) {
+        corked_ = false;
+        set_corked(false);  // the last partial segment goes now
     }
     std::size_t done = 0;
     while (done < write_waiters_.size() && write_waiters_[done].end <= total_written_) ++done;

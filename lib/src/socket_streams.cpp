@@ -8,6 +8,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <csignal>
@@ -32,6 +33,9 @@ bool would_block(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
 }  // namespace
 
 void detail::ignore_sigpipe() noexcept {
+    // Decided once per process: it runs for every file a stream sends.
+    static std::atomic<bool> decided{false};
+    if (decided.exchange(true)) return;
     struct sigaction current {};
     if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL)
         ::signal(SIGPIPE, SIG_IGN);
@@ -88,6 +92,12 @@ ssize_t IOStream::write_file_to_fd(int fd, std::uint64_t offset, std::uint64_t l
         if (errno == EINVAL || errno == ENOSYS) return BaseIOStream::write_file_to_fd(fd, offset, length);
         throw_errno("sendfile");
     }
+}
+
+void IOStream::set_corked(bool corked) noexcept {
+    int on = corked ? 1 : 0;
+    // Not a TCP socket (a Unix socket): nothing to hold back, and the error says so.
+    (void)::setsockopt(fd_, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
 }
 
 std::error_code IOStream::get_fd_error() noexcept {

@@ -58,6 +58,7 @@ void WriteQueue::append_file(int fd, std::uint64_t offset, std::uint64_t length)
         return;
     }
     size_ += length;
+    ++files_;
     chunks_.push_back(Chunk{{}, fd, offset, length});
 }
 
@@ -91,8 +92,12 @@ void WriteQueue::consume(std::uint64_t n) noexcept {
             return;
         }
         n -= left;
-        if (front.fd >= 0) ::close(front.fd);
-        else memory_size_ -= static_cast<std::size_t>(left);
+        if (front.fd >= 0) {
+            ::close(front.fd);
+            --files_;
+        } else {
+            memory_size_ -= static_cast<std::size_t>(left);
+        }
         chunks_.pop_front();
         front_offset_ = 0;
     }
@@ -105,6 +110,7 @@ void WriteQueue::clear() noexcept {
     front_offset_ = 0;
     size_ = 0;
     memory_size_ = 0;
+    files_ = 0;
 }
 
 }  // namespace squall::detail

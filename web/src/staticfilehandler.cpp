@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <map>
 
 #include "squall/application.h"
 
@@ -42,6 +43,15 @@ std::optional<std::string> real_path(const std::string& p) {
     char buf[PATH_MAX];
     if (!::realpath(p.c_str(), buf)) return std::nullopt;
     return std::string(buf);
+}
+
+/// The root's real path, resolved once per root and thread (realpath costs a readlink per
+/// path component; the root does not move while it is served).
+const std::optional<std::string>& real_root(const std::string& root) {
+    static thread_local std::map<std::string, std::optional<std::string>> cache;
+    auto it = cache.find(root);
+    if (it == cache.end() || !it->second) it = cache.insert_or_assign(root, real_path(root)).first;
+    return it->second;
 }
 
 bool under(const std::string& path, const std::string& root) {
@@ -94,10 +104,10 @@ Future<void> StaticFileHandler::head() { return serve(false); }
 
 std::optional<std::string> StaticFileHandler::validate_absolute_path(const std::string& root,
                                                                      const std::string& absolute_path) {
-    auto real_root = real_path(root);
-    if (!real_root) throw HTTPError(404, "static root " + root + " does not exist");
+    const auto& root_path = real_root(root);
+    if (!root_path) throw HTTPError(404, "static root " + root + " does not exist");
     std::string lexical_root = join_normalized(root, "");
-    if (absolute_path != lexical_root && !under(absolute_path, lexical_root) && !under(absolute_path, *real_root))
+    if (absolute_path != lexical_root && !under(absolute_path, lexical_root) && !under(absolute_path, *root_path))
         throw HTTPError(403, absolute_path + " is not in root static directory");
     std::optional<std::string> resolved = real_path(absolute_path);
     if (!resolved) {
@@ -105,7 +115,7 @@ std::optional<std::string> StaticFileHandler::validate_absolute_path(const std::
         throw HTTPError(403, absolute_path + " cannot be opened");
     }
     // Symlinks are followed, but never out of the root.
-    if (*resolved != *real_root && !under(*resolved, *real_root))
+    if (*resolved != *root_path && !under(*resolved, *root_path))
         throw HTTPError(403, absolute_path + " is not in root static directory");
     struct stat st;
     if (::stat(resolved->c_str(), &st) != 0) throw HTTPError(404);

@@ -155,6 +155,9 @@ protected:
     /// Write up to `length` bytes of file `fd` from `offset`, like write_to_fd. The default
     /// reads a piece into memory and hands it to write_to_fd; sockets use sendfile(2).
     virtual ssize_t write_file_to_fd(int fd, std::uint64_t offset, std::uint64_t length);
+    /// Hold back partial segments while a file is queued (TCP_CORK on TCP sockets), so headers
+    /// and file data leave in full segments; false releases them.
+    virtual void set_corked(bool) noexcept {}
     /// A pending error on the descriptor (SO_ERROR for sockets).
     virtual std::error_code get_fd_error() noexcept { return {}; }
 
@@ -225,6 +228,8 @@ private:
     void fail_writes(const std::exception_ptr& error);
     void handle_events(Events events);
     void handle_write();
+    /// A waiter for everything queued so far, then a write attempt.
+    Future<void> start_write();
     void update_io_state(bool keep_read = true);
 
     IOLoop& loop_;
@@ -234,6 +239,7 @@ private:
     PendingRead read_;
     std::vector<PendingWrite> write_waiters_;
     std::size_t total_written_ = 0, total_queued_ = 0;
+    bool corked_ = false;
     Callback close_callback_;
     std::exception_ptr error_;
     Events state_ = Events::none;  // what the IOLoop watches for us
@@ -274,6 +280,7 @@ protected:
     ssize_t read_from_fd(std::span<char> buf) override;
     ssize_t write_to_fd(std::span<const iovec> iov) override;
     ssize_t write_file_to_fd(int fd, std::uint64_t offset, std::uint64_t length) override;
+    void set_corked(bool corked) noexcept override;
     std::error_code get_fd_error() noexcept override;
     void handle_setup(Events events) override;
     /// The TCP connection is up: a plain stream is ready (the connect Future resolves);

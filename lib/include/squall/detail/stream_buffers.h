@@ -72,6 +72,7 @@ public:
         std::uint64_t offset, length;
     };
     std::optional<FileRange> front_file() const noexcept;
+    bool has_file() const noexcept { return files_ > 0; }
     /// Drop `n` written bytes from the front.
     void consume(std::uint64_t n) noexcept;
     void clear() noexcept;
@@ -87,6 +88,7 @@ private:
     std::uint64_t front_offset_ = 0;  // bytes of chunks_.front() already written
     std::uint64_t size_ = 0;
     std::size_t memory_size_ = 0;
+    std::size_t files_ = 0;
 };
 
 }  // namespace squall::detail
