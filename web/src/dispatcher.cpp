@@ -17,6 +17,7 @@ Future<void> RequestDispatcher::headers_received(const StartLine& start_line, HT
     handler_->body_promise_.emplace();
     handler_->body_future_ = handler_->body_promise_->get_future();
     Future<void> prepared = handler_->prepared_promise_->get_future();
+    executing_ = true;
     handler_->execute(handler_);
     return prepared;
 }
@@ -46,11 +47,13 @@ void RequestDispatcher::finish() {
         handler_->send_error(400);
         return;
     }
+    executing_ = true;
     handler_->execute(handler_);
 }
 
 void RequestDispatcher::on_connection_close() {
-    if (!handler_) return;
+    // A handler whose request never completed never ran: there is nobody to tell (Tornado).
+    if (!handler_ || !executing_) return;
     if (handler_->body_promise_) {
         Promise<void> p = std::move(*handler_->body_promise_);
         handler_->body_promise_.reset();

@@ -25,6 +25,7 @@ private:
     std::shared_ptr<HTTPServerRequest> request_;
     std::shared_ptr<RequestHandler> handler_;
     bool streaming_ = false;
+    bool executing_ = false;  // the handler has started (streaming: at the headers)
 };
 
 }  // namespace squall::detail
