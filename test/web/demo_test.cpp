@@ -1,5 +1,5 @@
 // The demo application as users run it: squall-demo is started on a kernel-picked port and
-// every endpoint of ../shared/demo-app.md is checked with AsyncHTTPClient and curl.
+// every endpoint of ../shared/demo-app.md is checked with AsyncHTTPClient and a raw TCP client.
 #include <signal.h>
 
 #include <filesystem>
@@ -21,6 +21,7 @@ using squall::testing::digest_hex;
 using squall::testing::gzip;
 using squall::testing::raw_request;
 
+#ifdef SQUALL_DEMO_TOOL
 namespace {
 
 std::string cookie_pair(const HTTPResponse& r, const std::string& name) {
@@ -31,7 +32,6 @@ std::string cookie_pair(const HTTPResponse& r, const std::string& name) {
 
 }  // namespace
 
-#ifdef SQUALL_DEMO_TOOL
 TEST_CASE_METHOD(AsyncTest, "squall-demo: every endpoint of the demo application", "[web][demo][net]") {
     Subprocess::Options options;
     options.stdout_pipe = true;
