@@ -41,7 +41,7 @@ Future<void> closed_future(const IOStream& s) {
 
 }  // namespace
 
-Future<void> HTTP1Connection::write_headers(const StartLine& start_line, HTTPHeaders headers, std::string chunk) {
+std::string HTTP1Connection::format_head(const StartLine& start_line, HTTPHeaders& headers) {
     if (headers_written_) throw HTTPOutputError("write_headers called twice for one message");
     std::string out;
     bool no_body = false;
@@ -80,6 +80,11 @@ Future<void> HTTP1Connection::write_headers(const StartLine& start_line, HTTPHea
     headers.serialize(out);
     out.append("\r\n");
     headers_written_ = true;
+    return out;
+}
+
+Future<void> HTTP1Connection::write_headers(const StartLine& start_line, HTTPHeaders headers, std::string chunk) {
+    std::string out = format_head(start_line, headers);
     if (stream_->closed()) return closed_future(*stream_);
     if (chunk.empty()) return last_write_ = quiet(stream_->write(std::move(out)));
     if (chunk.size() <= copy_limit && !chunking_output_) {
@@ -130,10 +135,21 @@ Future<void> HTTP1Connection::write_body(std::string chunk) {
     return last_write_ = quiet(stream_->write(std::string("\r\n")));
 }
 
+Future<void> HTTP1Connection::write_headers(const StartLine& start_line, HTTPHeaders headers, int fd,
+                                            std::uint64_t offset, std::uint64_t length) {
+    std::string head = format_head(start_line, headers);
+    if (stream_->closed()) return closed_future(*stream_);
+    return write_file_body(std::move(head), fd, offset, length);
+}
+
 Future<void> HTTP1Connection::write_file(int fd, std::uint64_t offset, std::uint64_t length) {
     if (!headers_written_) throw HTTPOutputError("write_file called before write_headers");
     if (write_finished_) throw HTTPOutputError("write_file called after finish");
     if (stream_->closed()) return closed_future(*stream_);
+    return write_file_body({}, fd, offset, length);
+}
+
+Future<void> HTTP1Connection::write_file_body(std::string prefix, int fd, std::uint64_t offset, std::uint64_t length) {
     if (expected_content_remaining_) {
         if (length > *expected_content_remaining_) {
             stream_->close();
@@ -141,17 +157,20 @@ Future<void> HTTP1Connection::write_file(int fd, std::uint64_t offset, std::uint
         }
         *expected_content_remaining_ -= length;
     }
-    if (length == 0) return last_write_.valid() ? last_write_ : make_ready_future();
+    if (length == 0) {
+        if (!prefix.empty()) return last_write_ = quiet(stream_->write(std::move(prefix)));
+        return last_write_.valid() ? last_write_ : make_ready_future();
+    }
     if (chunking_output_) {
         char size[20];
         auto [end, ec] = std::to_chars(size, size + sizeof size - 2, length, 16);
         *end++ = '\r';
         *end++ = '\n';
-        quiet(stream_->write(std::string(size, end)));
-        quiet(stream_->write_file(fd, offset, length));
+        prefix.append(size, end);
+        quiet(stream_->write_file(fd, offset, length, std::move(prefix)));
         return last_write_ = quiet(stream_->write(std::string("\r\n")));
     }
-    return last_write_ = quiet(stream_->write_file(fd, offset, length));
+    return last_write_ = quiet(stream_->write_file(fd, offset, length, std::move(prefix)));
 }
 
 void HTTP1Connection::finish() {

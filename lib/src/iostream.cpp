@@ -403,11 +403,14 @@ void BaseIOStream::write(std::string data, Callback callback) {
     });
 }
 
-Future<void> BaseIOStream::write_file(int fd, std::uint64_t offset, std::uint64_t length) {
+Future<void> BaseIOStream::write_file(int fd, std::uint64_t offset, std::uint64_t length, std::string prefix) {
     if (closed_) throw StreamClosedError(error_);
     detail::ignore_sigpipe();  // sendfile(2) has no MSG_NOSIGNAL
     int own = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (own < 0) throw std::system_error(errno, std::generic_category(), "write_file: dup");
+    // Queued together, handle_write corks before the prefix goes: it cannot leave alone.
+    total_queued_ += prefix.size();
+    if (!prefix.empty()) write_buffer_.append(std::move(prefix));
     total_queued_ += length;
     write_buffer_.append_file(own, offset, length);
     return start_write();

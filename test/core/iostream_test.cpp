@@ -586,16 +586,16 @@ TEST_CASE_METHOD(AsyncTest, "write_file sends file ranges in order with memory w
     int before = squall::testing::open_fd_count();
     run_sync([&]() -> Future<void> {
         auto p = co_await make_stream_pair(io_loop());
-        auto reading = p.client->read_bytes(5 + content.size() + 3 + 100 + 4);
+        auto reading = p.client->read_bytes(5 + content.size() + 3 + 100 + 1 + 4);
         p.server->write("head:");
         p.server->write_file(file.fd, 0, content.size());
-        p.server->write(":: ");
-        p.server->write_file(file.fd, 1000, 100);
-        p.server->write_file(file.fd, 0, 0);  // nothing, done at once
+        p.server->write_file(file.fd, 1000, 100, ":: ");  // a prefix queued ahead of the file
+        p.server->write_file(file.fd, 0, 0);               // nothing, done at once
+        p.server->write_file(file.fd, 0, 0, "|");          // only the prefix
         auto last = p.server->write("tail");
         co_await std::move(last);
         std::string got = co_await std::move(reading);
-        CHECK((got == "head:" + content + ":: " + content.substr(1000, 100) + "tail"));
+        CHECK((got == "head:" + content + ":: " + content.substr(1000, 100) + "|tail"));
     });
     CHECK(squall::testing::open_fd_count() == before);  // the stream's duplicates are closed
 }
@@ -608,10 +608,10 @@ TEST_CASE_METHOD(AsyncTest, "write_file over a pipe, and a file shorter than pro
         int fds[2];
         REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
         PipeIOStream reader(io_loop(), fds[0]), writer(io_loop(), fds[1]);
-        auto reading = reader.read_bytes(content.size());
-        co_await writer.write_file(file.fd, 0, content.size());
+        auto reading = reader.read_bytes(4 + content.size());
+        co_await writer.write_file(file.fd, 0, content.size(), "pre:");
         std::string got = co_await std::move(reading);
-        CHECK((got == content));
+        CHECK((got == "pre:" + content));
         // The file ends before the length asked for: the stream closes with an error.
         auto short_write = writer.write_file(file.fd, content.size() - 10, 100);
         try {

@@ -358,13 +358,17 @@ TEST_CASE_METHOD(AsyncTest, "on_connection_close: a client leaving while the han
 
 namespace {
 
-/// send_file of a temporary file after some buffered text, with no Content-Length (chunked).
+/// send_file of a temporary file, with or without some buffered text before it, and no
+/// Content-Length (chunked).
 class SendFileHandler : public RequestHandler {
 public:
-    void initialize(int fd) { fd_ = fd; }
+    void initialize(int fd, bool lead) {
+        fd_ = fd;
+        lead_ = lead;
+    }
     Future<void> get() override {
         set_header("Content-Type", "text/plain");
-        write("start:");
+        if (lead_) write("start:");
         Future<void> sent = send_file(fd_, 10, 300000);
         co_await sent;
         write(":end");
@@ -373,6 +377,7 @@ public:
 
 private:
     int fd_ = -1;
+    bool lead_ = true;
 };
 
 }  // namespace
@@ -386,13 +391,17 @@ TEST_CASE_METHOD(AsyncTest, "send_file: chunked, gzipped, and HEAD", "[web][app]
     REQUIRE(::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()));
     ApplicationSettings settings;
     settings.compress_response = true;
-    AppServer s({url<SendFileHandler>("/file", fd)}, settings);
+    AppServer s({url<SendFileHandler>("/file", fd, true), url<SendFileHandler>("/bare", fd, false)}, settings);
     AsyncHTTPClient client({}, io_loop());
     const std::string expected = "start:" + content.substr(10) + ":end";
     run_sync([&]() -> Future<void> {
         HTTPResponse plain = co_await client.fetch(raw_request(s.url("/file")), false);
         CHECK(plain.headers.get("Transfer-Encoding") == "chunked");
         CHECK((plain.body == expected));
+        // Headers queued with the file itself (nothing buffered before it).
+        HTTPResponse bare = co_await client.fetch(raw_request(s.url("/bare")), false);
+        CHECK(bare.headers.get("Transfer-Encoding") == "chunked");
+        CHECK((bare.body == content.substr(10) + ":end"));
         HTTPRequest zipped = raw_request(s.url("/file"));
         zipped.headers.set("Accept-Encoding", "gzip");
         HTTPResponse z = co_await client.fetch(zipped, false);

@@ -105,7 +105,7 @@ Future<void> RequestHandler::flush() {
     return flush_output(false);
 }
 
-Future<void> RequestHandler::flush_output(bool finishing) {
+std::string RequestHandler::take_output() {
     std::string chunk;
     if (write_buffer_.size() == 1) {
         chunk = std::move(write_buffer_.front());
@@ -116,33 +116,61 @@ Future<void> RequestHandler::flush_output(bool finishing) {
         for (const auto& piece : write_buffer_) chunk += piece;
     }
     write_buffer_.clear();
+    return chunk;
+}
+
+bool RequestHandler::begin_output(std::string& chunk, bool finishing) {
+    if (headers_written_) return false;
+    headers_written_ = true;
+    if (settings().compress_response) {
+        gzip_ = std::make_unique<detail::GZipTransform>(request_->headers);
+        gzip_->transform_first_chunk(status_code_, headers_, chunk, finishing);
+    }
+    for (auto& [name, value] : new_cookies_) headers_.add("Set-Cookie", value);
+    if (request_->method == "HEAD") chunk.clear();  // the headers describe the body GET would get
+    return true;
+}
+
+Future<void> RequestHandler::flush_output(bool finishing) {
+    std::string chunk = take_output();
     HTTP1Connection& conn = *request_->connection;
-    const bool head = request_->method == "HEAD";
-    if (!headers_written_) {
-        headers_written_ = true;
-        if (settings().compress_response) {
-            gzip_ = std::make_unique<detail::GZipTransform>(request_->headers);
-            gzip_->transform_first_chunk(status_code_, headers_, chunk, finishing);
-        }
-        for (auto& [name, value] : new_cookies_) headers_.add("Set-Cookie", value);
-        if (head) chunk.clear();  // the headers describe the body GET would get; none is sent
+    if (begin_output(chunk, finishing))
         return conn.write_headers(ResponseStartLine{"HTTP/1.1", status_code_, reason_}, std::move(headers_),
                                   std::move(chunk));
-    }
     if (gzip_) gzip_->transform_chunk(chunk, finishing);
-    if (head) chunk.clear();
+    if (request_->method == "HEAD") chunk.clear();
     return conn.write(std::move(chunk));
 }
 
 Future<void> RequestHandler::send_file(int fd, std::uint64_t offset, std::uint64_t length) {
     if (finished_) throw std::logic_error("Cannot send_file() after finish()");
-    Future<void> headers = flush_output(false);
-    if (request_->method == "HEAD" || length == 0) {
-        co_await headers;
+    HTTP1Connection& conn = *request_->connection;
+    const bool head = request_->method == "HEAD";
+    std::string chunk = take_output();
+    const bool first = begin_output(chunk, false);
+    const bool compressing = gzip_ && gzip_->gzipping();
+    if (first && chunk.empty() && !head && !compressing && length > 0) {
+        // Queued with the file, the headers travel in its first segment.
+        Future<void> sent = conn.write_headers(ResponseStartLine{"HTTP/1.1", status_code_, reason_},
+                                               std::move(headers_), fd, offset, length);
+        co_await sent;
         co_return;
     }
-    if (!gzip_ || !gzip_->gzipping()) {
-        Future<void> sent = request_->connection->write_file(fd, offset, length);
+    Future<void> before;
+    if (first) {
+        before = conn.write_headers(ResponseStartLine{"HTTP/1.1", status_code_, reason_}, std::move(headers_),
+                                    std::move(chunk));
+    } else {
+        if (gzip_) gzip_->transform_chunk(chunk, false);
+        if (head) chunk.clear();
+        before = conn.write(std::move(chunk));
+    }
+    if (head || length == 0) {
+        co_await before;
+        co_return;
+    }
+    if (!compressing) {
+        Future<void> sent = conn.write_file(fd, offset, length);
         co_await sent;
         co_return;
     }
@@ -274,7 +302,11 @@ void RequestHandler::write_error(int status_code, std::exception_ptr error) {
 std::optional<std::string> RequestHandler::compute_etag() {
     detail::Hasher h(detail::Digest::sha1);
     for (const auto& piece : write_buffer_) h.update(piece);
-    return "\"" + h.hex_digest() + "\"";
+    // Appended rather than `"\"" + ...`: GCC 12 at -O2 warns falsely (-Wrestrict) on that form.
+    std::string etag(1, '"');
+    etag += h.hex_digest();
+    etag += '"';
+    return etag;
 }
 
 void RequestHandler::set_etag_header() {

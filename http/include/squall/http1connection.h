@@ -99,6 +99,10 @@ public:
     /// A body piece straight from a file (sendfile on plain sockets), framed and counted like
     /// write(); `fd` is duplicated, the caller keeps its own.
     Future<void> write_file(int fd, std::uint64_t offset, std::uint64_t length);
+    /// write_headers and write_file queued as one, so the headers share the file's first
+    /// segment rather than leaving in a small packet of their own.
+    Future<void> write_headers(const StartLine& start_line, HTTPHeaders headers, int fd, std::uint64_t offset,
+                               std::uint64_t length);
     void finish() override;
 
     /// For this message only (Tornado's set_body_timeout / set_max_body_size).
@@ -126,6 +130,10 @@ private:
     std::uint64_t max_body_size() const;
     /// Frame a body piece (chunked or counted against Content-Length) and queue it.
     Future<void> write_body(std::string chunk);
+    /// The start line and headers, serialised; decides chunking and keep-alive.
+    std::string format_head(const StartLine& start_line, HTTPHeaders& headers);
+    /// A file body piece behind `prefix`, framed and counted like write_body.
+    Future<void> write_file_body(std::string prefix, int fd, std::uint64_t offset, std::uint64_t length);
     void finish_request();
 
     std::shared_ptr<IOStream> stream_;

@@ -123,7 +123,9 @@ public:
     /// of `fd`): sent with sendfile(2) on plain sockets, read piece by piece otherwise (TLS,
     /// pipes), never read whole into memory. Done when written; a file shorter than promised
     /// closes the stream with an error. Does not count against max_write_buffer_size.
-    Future<void> write_file(int fd, std::uint64_t offset, std::uint64_t length);
+    /// `prefix` (headers, a chunk-size line) is queued ahead of the file and leaves in the
+    /// file's first segment instead of a small packet of its own.
+    Future<void> write_file(int fd, std::uint64_t offset, std::uint64_t length, std::string prefix = {});
 
     // ---- state ---------------------------------------------------------------------------
     /// Called once, on a later iteration, after the stream closes (the owner may delete the

@@ -218,6 +218,10 @@ private:
     void handle_request_exception(std::exception_ptr e);
     void log_exception(std::exception_ptr e) const;
     Future<void> flush_output(bool finishing);
+    /// The buffered output as one string (the buffer is left empty).
+    std::string take_output();
+    /// First output only: gzip decision, cookies, HEAD's empty body. False once headers are out.
+    bool begin_output(std::string& chunk, bool finishing);
     void clear_headers_for_304();
     std::vector<std::string> arguments_from(const ArgumentMap& source, std::string_view name, bool strip) const;
     void decode_path_arguments();
