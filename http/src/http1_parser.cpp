@@ -211,7 +211,7 @@ std::uint64_t parse_content_length(const std::vector<std::string_view>& values, 
 void HTTP1Parser::choose_request_framing() {
     const bool http11 = request_.version == "HTTP/1.1";
     if (http11) {
-        std::size_t hosts = headers_.get_list("Host").size();
+        std::size_t hosts = headers_.count("Host");
         if (hosts == 0) throw HTTPInputError("missing Host header");
         if (hosts > 1) throw HTTPInputError("repeated Host header");
     }

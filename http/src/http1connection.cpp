@@ -255,7 +255,7 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
     }
     read_finished_ = true;
     if (!skip_body) delegate.finish();
-    if (!is_client_ && !detached_) {
+    if (!is_client_ && !detached_ && !finished_ && !stream->closed()) {
         auto done = finish_future();
         co_await std::move(done);  // the next request waits for this response
     }

@@ -41,9 +41,13 @@ Future<void> closed_future(const IOStream& s) {
 
 }  // namespace
 
-std::string HTTP1Connection::format_head(const StartLine& start_line, HTTPHeaders& headers) {
+std::string HTTP1Connection::format_head(const StartLine& start_line, HTTPHeaders& headers, std::size_t extra) {
     if (headers_written_) throw HTTPOutputError("write_headers called twice for one message");
     std::string out;
+    // One allocation for the whole head and the small body that may join it: the start line,
+    // the headers, and the framing headers added below (Transfer-Encoding, Connection).
+    const std::size_t start_line_size = is_client_ ? std::get<RequestStartLine>(start_line).path.size() + 32 : 64;
+    out.reserve(start_line_size + headers.serialized_size() + 64 + extra);
     bool no_body = false;
     if (is_client_) {
         const auto& req = std::get<RequestStartLine>(start_line);
@@ -77,6 +81,7 @@ std::string HTTP1Connection::format_head(const StartLine& start_line, HTTPHeader
         if (!expected_content_remaining_) throw HTTPOutputError("Invalid Content-Length: " + std::string(*cl));
     }
     check_headers(headers);
+    out.reserve(out.size() + headers.serialized_size() + 2 + extra);  // usually a no-op, see above
     headers.serialize(out);
     out.append("\r\n");
     headers_written_ = true;
@@ -84,7 +89,7 @@ std::string HTTP1Connection::format_head(const StartLine& start_line, HTTPHeader
 }
 
 Future<void> HTTP1Connection::write_headers(const StartLine& start_line, HTTPHeaders headers, std::string chunk) {
-    std::string out = format_head(start_line, headers);
+    std::string out = format_head(start_line, headers, chunk.size() <= copy_limit ? chunk.size() : 0);
     if (stream_->closed()) return closed_future(*stream_);
     if (chunk.empty()) return last_write_ = quiet(stream_->write(std::move(out)));
     if (chunk.size() <= copy_limit && !chunking_output_) {
@@ -137,7 +142,7 @@ Future<void> HTTP1Connection::write_body(std::string chunk) {
 
 Future<void> HTTP1Connection::write_headers(const StartLine& start_line, HTTPHeaders headers, int fd,
                                             std::uint64_t offset, std::uint64_t length) {
-    std::string head = format_head(start_line, headers);
+    std::string head = format_head(start_line, headers, 20);  // room for a chunk-size line
     if (stream_->closed()) return closed_future(*stream_);
     return write_file_body(std::move(head), fd, offset, length);
 }

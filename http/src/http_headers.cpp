@@ -34,6 +34,7 @@ bool is_valid_field_value(std::string_view s) noexcept {
 }
 
 HTTPHeaders::HTTPHeaders(std::initializer_list<Field> fields) {
+    fields_.reserve(fields.size() + 2);  // room for the framing headers a response gains
     for (const auto& [name, value] : fields) add(name, value);
 }
 
@@ -49,6 +50,8 @@ std::string HTTPHeaders::normalize_name(std::string_view name) {
 }
 
 void HTTPHeaders::add(std::string_view name, std::string_view value) {
+    // One allocation for a typical message's lines rather than a doubling series.
+    if (fields_.capacity() == 0) fields_.reserve(8);
     fields_.emplace_back(normalize_name(name), std::string(value));
 }
 
@@ -89,6 +92,11 @@ std::vector<std::string> HTTPHeaders::get_list(std::string_view name) const {
     return out;
 }
 
+std::size_t HTTPHeaders::count(std::string_view name) const noexcept {
+    return static_cast<std::size_t>(
+        std::count_if(fields_.begin(), fields_.end(), [&](const Field& f) { return iequals(f.first, name); }));
+}
+
 void HTTPHeaders::parse_line(std::string_view line) {
     if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
         if (fields_.empty()) throw HTTPInputError("first header line cannot start with whitespace");
@@ -121,6 +129,12 @@ HTTPHeaders HTTPHeaders::parse(std::string_view text) {
         h.parse_line(line);
     }
     return h;
+}
+
+std::size_t HTTPHeaders::serialized_size() const noexcept {
+    std::size_t n = 0;
+    for (const auto& [name, value] : fields_) n += name.size() + value.size() + 4;
+    return n;
 }
 
 void HTTPHeaders::serialize(std::string& out) const {

@@ -10,17 +10,22 @@
 namespace squall {
 namespace {
 
-/// Logs "200 GET /path (ip) 1.23ms" on tornado.access once the response is written.
+/// "200 GET /path (ip) 1.23ms" on tornado.access.
+void log_answered(HTTPServerRequest& request) {
+    request.mark_finished();
+    int code = request.connection->response_code();
+    LogLevel level = code < 400 ? LogLevel::info : code < 500 ? LogLevel::warning : LogLevel::error;
+    access_log().logf(level, "%d %s %s (%s) %.2fms", code, request.method.c_str(), request.uri.c_str(),
+                      request.remote_ip.c_str(), request.request_time() * 1000.0);
+}
+
+/// Logs once the response is written: at once when it already is (the usual case for a
+/// synchronous callback, with no Future to allocate), else when the connection finishes.
 void log_when_answered(const std::shared_ptr<HTTPServerRequest>& r) {
+    if (r->connection->write_finished()) return log_answered(*r);
     // Weak: the connection holds this callback and the request holds the connection.
     r->connection->finish_future().add_done_callback([weak = std::weak_ptr<HTTPServerRequest>(r)](Future<void>) {
-        auto request = weak.lock();
-        if (!request) return;
-        request->mark_finished();
-        int code = request->connection->response_code();
-        LogLevel level = code < 400 ? LogLevel::info : code < 500 ? LogLevel::warning : LogLevel::error;
-        access_log().logf(level, "%d %s %s (%s) %.2fms", code, request->method.c_str(), request->uri.c_str(),
-                          request->remote_ip.c_str(), request->request_time() * 1000.0);
+        if (auto request = weak.lock()) log_answered(*request);
     });
 }
 
@@ -49,8 +54,9 @@ public:
             log_when_answered(request_);
             return;
         }
-        log_when_answered(request_);
-        (*callback_)(request_);
+        auto request = request_;  // the callback may close the connection, which resets request_
+        (*callback_)(request);
+        log_when_answered(request);
     }
     void on_connection_close() override { request_.reset(); }
 

@@ -126,7 +126,7 @@ void BaseIOStream::destroy() noexcept {
     }
     auto err = std::make_exception_ptr(StreamClosedError(error_));
     if (read_.kind != ReadKind::none) {
-        Promise<std::string> p = std::move(read_.promise);
+        Promise<std::string> p = std::move(*read_.promise);
         read_ = {};
         p.set_exception(err);
     }
@@ -215,8 +215,8 @@ Future<std::string> BaseIOStream::start_read(PendingRead read) {
     if (reading()) throw std::logic_error("Already reading");
     idle_peeked_ = false;
     idle_read_events_ = 0;
-    Future<std::string> f = read.promise.get_future();
-    read.has_promise = true;
+    read.promise.emplace();
+    Future<std::string> f = read.promise->get_future();
     read_ = std::move(read);
     read_buffer_.set_scanned(0);
     try_inline_read();
@@ -292,7 +292,7 @@ bool BaseIOStream::try_complete_from_buffer() {
     } catch (const UnsatisfiableReadError& e) {
         gen_log().logf(LogLevel::info, "Unsatisfiable read, closing connection: %s", e.what());
         auto err = std::current_exception();
-        Promise<std::string> p = std::move(read_.promise);
+        Promise<std::string> p = std::move(*read_.promise);
         read_ = {};
         close(err);
         p.set_exception(err);
@@ -304,7 +304,7 @@ bool BaseIOStream::try_complete_from_buffer() {
 }
 
 void BaseIOStream::complete_read(std::size_t n) {
-    Promise<std::string> p = std::move(read_.promise);
+    Promise<std::string> p = std::move(*read_.promise);
     read_ = {};
     std::string data = read_buffer_.take(n);
     p.set_result(std::move(data));  // may run user code that deletes this stream
@@ -368,7 +368,7 @@ int BaseIOStream::read_to_buffer() {
 
 void BaseIOStream::fail_read() {
     if (read_.kind == ReadKind::none) return;
-    Promise<std::string> p = std::move(read_.promise);
+    Promise<std::string> p = std::move(*read_.promise);
     read_ = {};
     p.set_exception(StreamClosedError(error_));
 }
@@ -460,6 +460,12 @@ void BaseIOStream::handle_write() {
     std::size_t done = 0;
     while (done < write_waiters_.size() && write_waiters_[done].end <= total_written_) ++done;
     if (done == 0) return;
+    if (done == 1) {  // the usual case, without a vector
+        Promise<void> p = std::move(write_waiters_.front().promise);
+        write_waiters_.erase(write_waiters_.begin());
+        p.set_result();  // user code may delete this stream
+        return;
+    }
     std::vector<PendingWrite> finished(std::make_move_iterator(write_waiters_.begin()),
                                        std::make_move_iterator(write_waiters_.begin() + static_cast<std::ptrdiff_t>(done)));
     write_waiters_.erase(write_waiters_.begin(), write_waiters_.begin() + static_cast<std::ptrdiff_t>(done));

@@ -17,6 +17,9 @@ TEST_CASE("HTTPHeaders normalises names and keeps every value in order", "[http]
     h.add("SET-COOKIE", "b=2");
     CHECK(h.get("set-cookie") == "a=1,b=2");  // Tornado joins with a bare comma
     CHECK(h.get_list("Set-Cookie") == std::vector<std::string>{"a=1", "b=2"});
+    CHECK(h.count("set-COOKIE") == 2);
+    CHECK(h.count("Content-Type") == 1);
+    CHECK(h.count("Missing") == 0);
     CHECK(h.find("Content-Type") == std::optional<std::string_view>("text/html"));
     CHECK(h.get_all() == Fields{{"Set-Cookie", "a=1"}, {"Content-Type", "text/html"}, {"Set-Cookie", "b=2"}});
     h.set("set-cookie", "c=3");
@@ -27,6 +30,13 @@ TEST_CASE("HTTPHeaders normalises names and keeps every value in order", "[http]
     std::string out;
     h.serialize(out);
     CHECK(out == "Set-Cookie: c=3\r\n");
+    CHECK(h.serialized_size() == out.size());
+    HTTPHeaders listed{{"Server", "squall"}, {"Content-Type", "text/plain"}};
+    out.clear();
+    listed.serialize(out);
+    CHECK(out == "Server: squall\r\nContent-Type: text/plain\r\n");
+    CHECK(listed.serialized_size() == out.size());
+    CHECK(HTTPHeaders{}.serialized_size() == 0);
 }
 
 TEST_CASE("HTTPHeaders::parse handles continuations, LF endings and rejects junk", "[http][httputil]") {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "alloc_counter.h"
 #include "plain_epoll.h"
 #include "squall/httpserver.h"
 #include "squall/log.h"
@@ -39,11 +40,13 @@ int run_squall() {
     squall::IOLoop loop;
     squall::HTTPServer server(
         [](std::shared_ptr<squall::HTTPServerRequest> request) {
+            ++squall::bench::requests;
             squall::respond(*request, 200,
                             {{"Server", "squall"}, {"Date", date_now()}, {"Content-Type", "text/plain"}}, body);
         },
         {}, loop);
     server.listen(0, "127.0.0.1");
+    auto report = squall::bench::report_allocations(loop);
     std::printf("ready %d\n", server.ports().front());
     std::fflush(stdout);
     loop.start();

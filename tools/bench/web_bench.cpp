@@ -4,6 +4,7 @@
 // it through tools/bench/run-webbench.
 #include <cstdio>
 
+#include "alloc_counter.h"
 #include "squall/log.h"
 #include "squall/web.h"
 
@@ -12,6 +13,7 @@ namespace {
 class HelloHandler : public squall::RequestHandler {
 public:
     squall::Future<void> get() override {
+        ++squall::bench::requests;
         write("Hello, world!");
         return {};
     }
@@ -31,6 +33,7 @@ int main(int argc, char** argv) {
     settings.static_path = argv[1];
     squall::Application app({squall::url<HelloHandler>("/")}, settings);
     auto server = app.listen(0, "127.0.0.1");
+    auto report = squall::bench::report_allocations(loop);
     std::printf("ready %d\n", server->ports().front());
     std::fflush(stdout);
     loop.start();

@@ -130,8 +130,9 @@ private:
     std::uint64_t max_body_size() const;
     /// Frame a body piece (chunked or counted against Content-Length) and queue it.
     Future<void> write_body(std::string chunk);
-    /// The start line and headers, serialised; decides chunking and keep-alive.
-    std::string format_head(const StartLine& start_line, HTTPHeaders& headers);
+    /// The start line and headers, serialised, with room for `extra` more bytes; decides
+    /// chunking and keep-alive.
+    std::string format_head(const StartLine& start_line, HTTPHeaders& headers, std::size_t extra);
     /// A file body piece behind `prefix`, framed and counted like write_body.
     Future<void> write_file_body(std::string prefix, int fd, std::uint64_t offset, std::uint64_t length);
     void finish_request();

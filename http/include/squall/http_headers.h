@@ -58,6 +58,8 @@ public:
     /// All values joined by "," (Tornado's h[name]), or `fallback` when absent.
     std::string get(std::string_view name, std::string_view fallback = {}) const;
     std::vector<std::string> get_list(std::string_view name) const;
+    /// How many lines carry `name` (get_list(name).size() without the copies).
+    std::size_t count(std::string_view name) const noexcept;
     /// Every field in arrival order, names normalised.
     const std::vector<Field>& get_all() const noexcept { return fields_; }
     std::vector<Field>::const_iterator begin() const noexcept { return fields_.begin(); }
@@ -75,6 +77,8 @@ public:
 
     /// "Name: value\r\n" for each field, appended to `out`.
     void serialize(std::string& out) const;
+    /// The bytes serialize() appends.
+    std::size_t serialized_size() const noexcept;
 
 private:
     std::vector<Field> fields_;

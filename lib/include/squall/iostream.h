@@ -200,8 +200,9 @@ private:
         std::size_t bytes = 0;
         bool partial = false;
         MoveOnlyFunction<void(std::string_view)> streaming;
-        Promise<std::string> promise;
-        bool has_promise = false;
+        // Made by start_read only: an idle stream holds no Promise (whose unset destruction
+        // would build a BrokenPromise per read).
+        std::optional<Promise<std::string>> promise;
     };
     struct PendingWrite {
         std::size_t end;  // total_written_ value at which this write is complete
