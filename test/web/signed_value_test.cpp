@@ -113,6 +113,27 @@ TEST_CASE("URLSpec: literal, positional, named and optional groups", "[web][rout
     CHECK(noncapturing.group_count() == 1);
     CHECK(noncapturing.match("/b/x")->args[0] == "x");
 
+    // Literal text before the first regex syntax is compared first; quantifiers make the
+    // character before them optional, and alternatives switch the comparison off.
+    CHECK(URLSpec("/ab?c", handler<Dummy>()).match("/ac"));
+    CHECK(URLSpec("/ab*", handler<Dummy>()).match("/a"));
+    CHECK(URLSpec("/ab{0,2}c", handler<Dummy>()).match("/ac"));
+    CHECK(URLSpec("/ab+c", handler<Dummy>()).match("/abbc"));
+    CHECK_FALSE(URLSpec("/ab+c", handler<Dummy>()).match("/ac"));
+    CHECK(URLSpec("/file\\.txt", handler<Dummy>()).match("/file.txt"));
+    CHECK_FALSE(URLSpec("/file\\.txt", handler<Dummy>()).match("/filextxt"));
+    CHECK(URLSpec("/static/(.*)", handler<Dummy>()).match("/static/"));
+    CHECK_FALSE(URLSpec("/static/(.*)", handler<Dummy>()).match("/stat"));
+    CHECK(URLSpec("/a|/b", handler<Dummy>()).match("/b"));
+    CHECK(URLSpec("/(favicon\\.ico)", handler<Dummy>()).match("/favicon.ico"));
+    CHECK_FALSE(URLSpec("/(favicon\\.ico)", handler<Dummy>()).match("/"));
+    CHECK(URLSpec("/(ab)?c", handler<Dummy>()).match("/c"));
+    CHECK(URLSpec("/(ab)+c", handler<Dummy>()).match("/ababc"));
+    CHECK(URLSpec("/(?:x)(?P<n>y)z", handler<Dummy>()).match("/xyz"));
+    CHECK(URLSpec("/a+b", handler<Dummy>()).match("/aab"));
+    CHECK(URLSpec("/([ab])c", handler<Dummy>()).match("/bc"));
+    CHECK(URLSpec("/(\\d+)", handler<Dummy>()).match("/12"));
+
     CHECK_THROWS_AS(URLSpec("/(?P<a>x)/(y)", handler<Dummy>()), std::invalid_argument);
     CHECK_THROWS_AS(URLSpec("/(unclosed", handler<Dummy>()), std::invalid_argument);
     CHECK_THROWS_AS(URLSpec("/x", HandlerFactory()), std::invalid_argument);

@@ -8,6 +8,7 @@
 #include <openssl/rand.h>
 
 #include <stdexcept>
+#include <utility>
 
 namespace squall::detail {
 namespace {
@@ -32,24 +33,52 @@ const EVP_MD* md(Digest d) {
 
 }  // namespace
 
-struct Hasher::Impl {
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    ~Impl() { EVP_MD_CTX_free(ctx); }
+namespace {
+
+/// One finished context kept per thread: a response's ETag reuses it instead of allocating a
+/// context and its provider state each time.
+thread_local EVP_MD_CTX* spare_ctx = nullptr;
+
+struct SpareCtxFree {
+    ~SpareCtxFree() { EVP_MD_CTX_free(spare_ctx); }
 };
 
-Hasher::Hasher(Digest d) : impl_(std::make_unique<Impl>()) {
-    if (!impl_->ctx || EVP_DigestInit_ex(impl_->ctx, md(d), nullptr) != 1)
-        throw std::runtime_error("EVP_DigestInit_ex failed");
-}
-Hasher::~Hasher() = default;
+}  // namespace
 
-void Hasher::update(std::string_view data) { EVP_DigestUpdate(impl_->ctx, data.data(), data.size()); }
+Hasher::Hasher(Digest d) {
+    static thread_local SpareCtxFree at_thread_exit;
+    (void)at_thread_exit;
+    ctx_ = std::exchange(spare_ctx, nullptr);
+    if (!ctx_) ctx_ = EVP_MD_CTX_new();
+    if (!ctx_ || EVP_DigestInit_ex(ctx_, md(d), nullptr) != 1) {
+        EVP_MD_CTX_free(ctx_);
+        throw std::runtime_error("EVP_DigestInit_ex failed");
+    }
+}
+
+Hasher::~Hasher() {
+    if (!spare_ctx) spare_ctx = ctx_;
+    else EVP_MD_CTX_free(ctx_);
+}
+
+void Hasher::update(std::string_view data) { EVP_DigestUpdate(ctx_, data.data(), data.size()); }
+
+void Hasher::append_hex_digest(std::string& out) {
+    static const char digits[] = "0123456789abcdef";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(ctx_, md, &n);
+    for (unsigned int i = 0; i < n; ++i) {
+        out += digits[md[i] >> 4];
+        out += digits[md[i] & 15];
+    }
+}
 
 std::string Hasher::hex_digest() {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_DigestFinal_ex(impl_->ctx, out, &n);
-    return hex_encode(std::string_view(reinterpret_cast<const char*>(out), n));
+    std::string out;
+    out.reserve(2 * EVP_MAX_MD_SIZE);
+    append_hex_digest(out);
+    return out;
 }
 
 std::string hex_digest(Digest d, std::string_view data) {

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+struct evp_md_ctx_st;
+
 namespace squall::detail {
 
 enum class Digest { md5, sha1, sha256 };
@@ -22,10 +24,11 @@ public:
     void update(std::string_view data);
     /// Lower-case hex of the digest; the hasher is spent afterwards.
     std::string hex_digest();
+    /// The same, appended to `out`.
+    void append_hex_digest(std::string& out);
 
 private:
-    struct Impl;
-    std::unique_ptr<Impl> impl_;
+    ::evp_md_ctx_st* ctx_;  // EVP_MD_CTX, without pulling OpenSSL's headers in here
 };
 
 std::string hex_digest(Digest d, std::string_view data);

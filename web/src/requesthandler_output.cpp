@@ -302,9 +302,10 @@ void RequestHandler::write_error(int status_code, std::exception_ptr error) {
 std::optional<std::string> RequestHandler::compute_etag() {
     detail::Hasher h(detail::Digest::sha1);
     for (const auto& piece : write_buffer_) h.update(piece);
-    // Appended rather than `"\"" + ...`: GCC 12 at -O2 warns falsely (-Wrestrict) on that form.
-    std::string etag(1, '"');
-    etag += h.hex_digest();
+    std::string etag;
+    etag.reserve(42);
+    etag += '"';
+    h.append_hex_digest(etag);
     etag += '"';
     return etag;
 }

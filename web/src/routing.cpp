@@ -89,6 +89,74 @@ std::optional<std::string> reverse_format(std::string_view pattern, std::size_t 
     return out;
 }
 
+/// Index just past the ')' closing the group opened at `open`, or npos when a character class
+/// or an unbalanced pattern makes that unclear.
+std::size_t group_end(std::string_view body, std::size_t open) {
+    int depth = 0;
+    for (std::size_t i = open; i < body.size(); ++i) {
+        char c = body[i];
+        if (c == '\\') ++i;
+        else if (c == '[') return std::string_view::npos;
+        else if (c == '(') ++depth;
+        else if (c == ')' && --depth == 0) return i + 1;
+    }
+    return std::string_view::npos;
+}
+
+bool makes_optional(std::string_view body, std::size_t at) {
+    return at < body.size() && (body[at] == '?' || body[at] == '*' || body[at] == '{');
+}
+
+/// The text every match of `body` starts with: its leading literal characters, read into
+/// groups that must match (not `?`, `*` or `{}` quantified), stopping at any other syntax and
+/// leaving out a character a quantifier makes optional; nothing when there are alternatives.
+/// "/(favicon\\.ico)" gives "/favicon.ico", "/static/(.*)" gives "/static/".
+std::string literal_prefix(std::string_view body) {
+    if (body.find('|') != std::string_view::npos) return {};
+    std::string out;
+    std::size_t i = 0;
+    while (i < body.size()) {
+        char c = body[i];
+        if (c == '(') {
+            std::size_t end = group_end(body, i);
+            if (end == std::string_view::npos || makes_optional(body, end)) break;
+            std::string_view rest = body.substr(i + 1);
+            if (rest.starts_with("?:")) {
+                i += 3;
+            } else if (rest.starts_with("?P<")) {
+                std::size_t close = body.find('>', i);
+                if (close == std::string_view::npos) break;
+                i = close + 1;
+            } else if (rest.starts_with('?')) {
+                break;  // lookaheads and the like
+            } else {
+                i += 1;
+            }
+            continue;
+        }
+        if (c == ')') {  // the end of a group entered above (its quantifier, if any, was checked)
+            ++i;
+            if (i < body.size() && body[i] == '+') break;  // repeated: what follows is not fixed
+            continue;
+        }
+        char literal;
+        if (c == '\\') {
+            if (i + 1 >= body.size() || std::isalnum(static_cast<unsigned char>(body[i + 1]))) break;  // \d, \w
+            literal = body[i + 1];
+            i += 2;
+        } else if (metachars.find(c) != std::string_view::npos) {
+            break;
+        } else {
+            literal = c;
+            i += 1;
+        }
+        if (makes_optional(body, i)) break;
+        out += literal;
+        if (i < body.size() && body[i] == '+') break;  // what follows a repeat is not fixed
+    }
+    return out;
+}
+
 }  // namespace
 
 URLSpec::URLSpec(std::string pattern, HandlerFactory factory, std::string name)
@@ -110,6 +178,7 @@ URLSpec::URLSpec(std::string pattern, HandlerFactory factory, std::string name)
     if (body.starts_with('^')) body.remove_prefix(1);
     body.remove_suffix(1);  // '$'
     if (body.find_first_of(metachars) == std::string_view::npos) literal_ = std::string(body);
+    prefix_ = literal_prefix(body);
     reverse_format_ = reverse_format(pattern_, group_names_.size());
 }
 
@@ -123,6 +192,8 @@ std::optional<PathArguments> URLSpec::match(std::string_view path) const {
         if (path != *literal_) return std::nullopt;
         return PathArguments{};
     }
+    // Most paths miss most routes: a prefix comparison spares the regex (and its allocations).
+    if (!path.starts_with(prefix_)) return std::nullopt;
     std::match_results<std::string_view::const_iterator> m;
     if (!std::regex_match(path.begin(), path.end(), m, *regex_)) return std::nullopt;
     PathArguments out;

@@ -76,6 +76,7 @@ private:
     std::shared_ptr<const std::regex> regex_;
     std::vector<std::string> group_names_;  // "" for positional groups
     std::optional<std::string> literal_;    // a pattern without regex syntax matches by comparison
+    std::string prefix_;                    // what every match starts with (tested before the regex)
     std::optional<std::string> reverse_format_;  // the path with '\x01' where each group goes
 };
 
