@@ -21,9 +21,16 @@ public:
                 const char* why, std::string peer)
         : loop_(loop) {
         if (!timeout) return;
-        handle_ = loop.call_later(*timeout, [weak = std::weak_ptr<IOStream>(stream), why, peer = std::move(peer)] {
+        std::weak_ptr<IOStream> weak = stream;
+        if (!why) {  // the header timer, armed for every request: a callback small enough to stay inline
+            handle_ = loop.call_later(*timeout, [weak = std::move(weak)] {
+                if (auto s = weak.lock()) s->close();
+            });
+            return;
+        }
+        handle_ = loop.call_later(*timeout, [weak = std::move(weak), why, peer = std::move(peer)] {
             if (auto s = weak.lock()) {
-                if (why) gen_log().logf(LogLevel::info, "%s from %s", why, peer.c_str());
+                gen_log().logf(LogLevel::info, "%s from %s", why, peer.c_str());
                 s->close();
             }
         });
