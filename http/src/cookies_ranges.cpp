@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "squall/httputil.h"
-#include "text.h"
+#include "squall/detail/ascii.h"
 
 namespace squall {
 namespace {

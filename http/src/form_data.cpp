@@ -4,7 +4,7 @@
 #include <map>
 
 #include "squall/httputil.h"
-#include "text.h"
+#include "squall/detail/ascii.h"
 
 namespace squall {
 namespace {

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "text.h"
+#include "squall/detail/ascii.h"
 
 namespace squall::detail {
 namespace {

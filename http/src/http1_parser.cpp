@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "text.h"
+#include "squall/detail/ascii.h"
 
 namespace squall {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "gzip_delegate.h"
 #include "squall/log.h"
-#include "text.h"
+#include "squall/detail/ascii.h"
 
 namespace squall {
 namespace {

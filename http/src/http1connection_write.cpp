@@ -6,7 +6,7 @@
 
 #include "squall/http1connection.h"
 #include "squall/log.h"
-#include "text.h"
+#include "squall/detail/ascii.h"
 
 namespace squall {
 namespace {

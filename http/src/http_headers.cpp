@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "text.h"
+#include "squall/detail/ascii.h"
 
 namespace squall {
 

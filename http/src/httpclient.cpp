@@ -4,7 +4,6 @@
 // _HTTPConnection, and tornado/httpclient.py HTTPClient / HTTPError.
 #include "squall/httpclient.h"
 
-#include <openssl/evp.h>
 
 #include <algorithm>
 
@@ -14,19 +13,12 @@
 #include "squall/log.h"
 #include "squall/ssliostream.h"
 #include "squall/tcpclient.h"
-#include "text.h"
+#include "squall/detail/ascii.h"
+#include "squall/detail/base64.h"
 #include "url_parts.h"
 
 namespace squall {
 namespace {
-
-std::string base64(std::string_view in) {
-    std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-    out.resize(static_cast<std::size_t>(n));
-    return out;
-}
 
 bool is_redirect(int code) { return code == 301 || code == 302 || code == 303 || code == 307 || code == 308; }
 
@@ -340,7 +332,7 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
             username = url_unescape(url.userinfo.substr(0, colon), false);
             if (colon != std::string::npos) password = url_unescape(url.userinfo.substr(colon + 1), false);
         }
-        if (!username.empty()) headers.set("Authorization", "Basic " + base64(username + ":" + password));
+        if (!username.empty()) headers.set("Authorization", "Basic " + detail::base64_encode(username + ":" + password));
         if (!request.user_agent.empty()) headers.set("User-Agent", request.user_agent);
         if (request.if_modified_since) headers.set("If-Modified-Since", format_timestamp(*request.if_modified_since));
         if (request.decompress_response) headers.set("Accept-Encoding", "gzip");

@@ -5,7 +5,7 @@
 
 #include "squall/log.h"
 #include "squall/netutil.h"
-#include "text.h"
+#include "squall/detail/ascii.h"
 
 namespace squall {
 namespace {

@@ -3,7 +3,7 @@
 #include "squall/httpserverrequest.h"
 
 #include "squall/ssliostream.h"
-#include "text.h"
+#include "squall/detail/ascii.h"
 
 namespace squall {
 

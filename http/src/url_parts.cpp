@@ -4,7 +4,7 @@
 #include <charconv>
 #include <vector>
 
-#include "text.h"
+#include "squall/detail/ascii.h"
 
 namespace squall::detail {
 namespace {

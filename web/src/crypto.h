@@ -1,4 +1,4 @@
-// Digests, HMACs, base64, hex and random bytes over OpenSSL's libcrypto, for signed cookies,
+// Digests, HMACs, hex and random bytes over OpenSSL's libcrypto, for signed cookies,
 // XSRF tokens, ETags and static-file versions. Internal. Stands in for Python's hashlib, hmac,
 // base64, binascii and os.urandom as tornado/web.py uses them.
 #pragma once
@@ -37,11 +37,6 @@ std::string hmac_hex(Digest d, std::string_view key, std::string_view data);
 std::string hex_encode(std::string_view bytes);
 /// Even-length hex (either case) to bytes; nullopt for anything else.
 std::optional<std::string> hex_decode(std::string_view hex);
-/// Standard base64 with padding (Python's base64.b64encode).
-std::string base64_encode(std::string_view bytes);
-/// Strict standard base64 with padding; nullopt when malformed.
-std::optional<std::string> base64_decode(std::string_view text);
-
 /// Bytes from the system's CSPRNG (OpenSSL's RAND_bytes); throws std::runtime_error if it fails.
 std::string random_bytes(std::size_t n);
 /// Compares in time that depends only on the lengths (hmac.compare_digest).

@@ -3,7 +3,7 @@
 
 #include <stdexcept>
 
-#include "../../http/src/text.h"
+#include "squall/detail/ascii.h"
 
 namespace squall::detail {
 

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "crypto.h"
+#include "squall/detail/base64.h"
 #include "squall/log.h"
 
 namespace squall {

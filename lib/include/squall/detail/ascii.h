@@ -1,5 +1,5 @@
-// Small ASCII string helpers shared by the http sources (HTTP is case-insensitive ASCII in
-// names and tokens, whatever the locale). Internal.
+// Small ASCII string helpers shared by the http and web sources (HTTP is case-insensitive
+// ASCII in names and tokens, whatever the locale). Internal, not part of the API.
 #pragma once
 
 #include <algorithm>
