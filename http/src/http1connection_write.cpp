@@ -201,11 +201,7 @@ void HTTP1Connection::finish_request() {
     finished_ = true;
     if (last_write_.valid() && last_write_.done()) (void)last_write_.exception();  // a failed write is the close's news
     if (!is_client_ && disconnect_on_finish_ && !detached_) stream_->close();
-    if (finish_promise_) {
-        Promise<void> p = std::move(*finish_promise_);
-        finish_promise_.reset();
-        p.set_result();
-    }
+    if (finish_promise_) take_promise(finish_promise_).set_result();
 }
 
 Future<void> HTTP1Connection::finish_future() {

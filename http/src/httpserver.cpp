@@ -181,9 +181,7 @@ void HTTPServer::handle_stream(std::unique_ptr<IOStream> stream, const SocketAdd
         if (!*alive) return;
         connections_.erase(raw);
         if (connections_.empty() && all_closed_) {
-            Promise<void> p = std::move(*all_closed_);
-            all_closed_.reset();
-            p.set_result();
+            take_promise(all_closed_).set_result();
         }
     });
 }

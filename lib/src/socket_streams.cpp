@@ -162,17 +162,13 @@ void IOStream::on_connected() {
 
 void IOStream::complete_connect() {
     if (!connect_promise_) return;
-    auto p = std::move(*connect_promise_);
-    connect_promise_.reset();
-    p.set_result();  // may run user code
+    take_promise(connect_promise_).set_result();  // may run user code
 }
 
 void IOStream::on_close() {
     tcp_connecting_ = false;
     if (!connect_promise_) return;
-    auto p = std::move(*connect_promise_);
-    connect_promise_.reset();
-    p.set_exception(StreamClosedError(error()));
+    take_promise(connect_promise_).set_exception(StreamClosedError(error()));
 }
 
 int IOStream::detach_fd() {

@@ -1,6 +1,6 @@
 // squall::detail base64 (RFC 4648 section 4): the test vectors of section 10, and the strict
 // decoding signed values rely on.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include "squall/detail/base64.h"
 

@@ -1,6 +1,7 @@
 // Tests of Future, Promise, chain_future and coroutines. Ports tornado/test/concurrent_test.py
 // and the coroutine parts of gen_test.py (4.0): sync/async return and raise, moment, stack depth.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,17 @@ TEST_CASE("dropping every Promise fails the Future with BrokenPromise", "[core][
     }
     REQUIRE(f.done());
     CHECK_THROWS_AS(f.result(), BrokenPromise);
+}
+
+TEST_CASE("take_promise empties its slot before the Future's callbacks run", "[core][future]") {
+    std::optional<Promise<int>> slot;
+    slot.emplace();
+    Future<int> f = slot->get_future();
+    bool slot_was_empty = false;
+    f.add_done_callback([&](Future<int>) { slot_was_empty = !slot.has_value(); });
+    take_promise(slot).set_result(7);
+    CHECK(slot_was_empty);
+    CHECK(f.result() == 7);
 }
 
 TEST_CASE("an exception nobody reads is logged when the Future goes away", "[core][future]") {

@@ -33,11 +33,7 @@ Future<void> RequestDispatcher::data_received(std::string_view chunk) {
 
 void RequestDispatcher::finish() {
     if (streaming_) {
-        if (handler_->body_promise_) {
-            Promise<void> p = std::move(*handler_->body_promise_);
-            handler_->body_promise_.reset();
-            p.set_result();
-        }
+        if (handler_->body_promise_) take_promise(handler_->body_promise_).set_result();
         return;
     }
     try {
@@ -55,9 +51,7 @@ void RequestDispatcher::on_connection_close() {
     // A handler whose request never completed never ran: there is nobody to tell (Tornado).
     if (!handler_ || !executing_) return;
     if (handler_->body_promise_) {
-        Promise<void> p = std::move(*handler_->body_promise_);
-        handler_->body_promise_.reset();
-        p.set_exception(std::make_exception_ptr(StreamClosedError()));
+        take_promise(handler_->body_promise_).set_exception(std::make_exception_ptr(StreamClosedError()));
         (void)handler_->body_future_.exception();  // the handler may never wait for it: no log line
     }
     handler_->on_connection_close();

@@ -77,9 +77,7 @@ void RequestHandler::decode_path_arguments() {
 
 void RequestHandler::prepared() {
     if (!prepared_promise_) return;
-    Promise<void> p = std::move(*prepared_promise_);
-    prepared_promise_.reset();
-    p.set_result();
+    take_promise(prepared_promise_).set_result();
 }
 
 Future<void> RequestHandler::execute(std::shared_ptr<RequestHandler> self) {

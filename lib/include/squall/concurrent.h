@@ -301,6 +301,15 @@ Future<T> make_failed_future(std::exception_ptr e) {
     return p.get_future();
 }
 
+/// The Promise parked in `slot`, leaving the slot empty: settling it may run code that refills
+/// the slot or destroys its owner, so take it out first. Usage: `take_promise(p).set_result()`.
+template <class T>
+Promise<T> take_promise(std::optional<Promise<T>>& slot) {
+    Promise<T> p = std::move(*slot);
+    slot.reset();
+    return p;
+}
+
 /// When `a` finishes, copy its result or exception into `b` unless `b` is already done.
 template <class T>
 void chain_future(Future<T> a, Promise<T> b) {
