@@ -44,6 +44,9 @@ struct Site {
         write("static_sibling.txt", "sibling");
         fs::create_symlink("../secret.txt", root / "static/link.txt");
         fs::create_symlink("a.txt", root / "static/inside-link.txt");
+        fs::create_symlink(root / "static/a.txt", root / "static/absolute-link.txt");
+        fs::create_directory_symlink("sub", root / "static/sub-link");
+        fs::create_symlink(root / "secret.txt", root / "static/absolute-out.txt");
     }
     ~Site() {
         std::error_code ec;
@@ -110,6 +113,13 @@ TEST_CASE_METHOD(AsyncTest, "StaticFileHandler: headers, HEAD, versioned caching
         CHECK(robots.body == "User-agent: *\n");
         HTTPResponse inside = co_await client.fetch(raw_request(s.url("/static/inside-link.txt")), false);
         CHECK(inside.body == "Hello, static world\n");  // symlinks within the root are fine
+        // An absolute symlink that stays inside, and a directory reached through a symlink.
+        HTTPResponse absolute = co_await client.fetch(raw_request(s.url("/static/absolute-link.txt")), false);
+        CHECK(absolute.body == "Hello, static world\n");
+        HTTPResponse through = co_await client.fetch(raw_request(s.url("/static/sub-link/index.html")), false);
+        CHECK(through.body == "<p>index</p>");
+        HTTPResponse out = co_await client.fetch(raw_request(s.url("/static/absolute-out.txt")), false);
+        CHECK(out.code == 403);
     });
 }
 

@@ -1,16 +1,20 @@
 // StaticFileHandler: path validation, headers, conditional requests, ranges and streaming.
 // Internal. Models tornado/web.py (4.0) StaticFileHandler.get / validate_absolute_path /
-// should_return_304 / set_headers, with 4.2.1's root check and symlinks resolved.
+// should_return_304 / set_headers, with 4.2.1's root check, symlinks resolved, and the file
+// opened beneath the root by the kernel (openat2), so nothing can be swapped in after the check.
 #include "squall/staticfilehandler.h"
 
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <map>
+#include <utility>
 
 #include "squall/application.h"
 
@@ -56,6 +60,22 @@ const std::optional<std::string>& real_root(const std::string& root) {
 
 bool under(const std::string& path, const std::string& root) {
     return path.size() > root.size() && path.compare(0, root.size(), root) == 0 && path[root.size()] == '/';
+}
+
+/// `relative` (normalised, no "..") opened read-only beneath `root`: the kernel refuses any step
+/// out of it (EXDEV: absolute or escaping symlinks), and with `no_symlinks` any symlink at all
+/// (ELOOP). -1 with errno; ENOSYS where the kernel has no openat2 (Linux < 5.6).
+int open_beneath(const std::string& root, const std::string& relative, bool no_symlinks) {
+    int dir = ::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) return -1;
+    open_how how{};
+    how.flags = O_RDONLY | O_CLOEXEC;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | (no_symlinks ? RESOLVE_NO_SYMLINKS : 0);
+    long fd = ::syscall(SYS_openat2, dir, relative.empty() ? "." : relative.c_str(), &how, sizeof how);
+    int saved = errno;
+    ::close(dir);
+    errno = saved;
+    return static_cast<int>(fd);
 }
 
 struct FileCloser {
@@ -109,17 +129,36 @@ std::optional<std::string> StaticFileHandler::validate_absolute_path(const std::
     std::string lexical_root = join_normalized(root, "");
     if (absolute_path != lexical_root && !under(absolute_path, lexical_root) && !under(absolute_path, *root_path))
         throw HTTPError(403, absolute_path + " is not in root static directory");
-    std::optional<std::string> resolved = real_path(absolute_path);
-    if (!resolved) {
+    close_file();
+    const std::string& base = under(absolute_path, lexical_root) || absolute_path == lexical_root ? lexical_root : *root_path;
+    std::string relative = absolute_path.size() > base.size() ? absolute_path.substr(base.size() + 1) : "";
+    // The common case in one call: the kernel keeps the lookup beneath the root.
+    int fd = open_beneath(*root_path, relative, false);
+    if (fd < 0 && (errno == EXDEV || errno == ENOSYS)) {
+        // An absolute symlink (or one leading out), or an old kernel: decide by the real path,
+        // then open exactly that path with no symlink allowed on the way.
+        std::optional<std::string> resolved = real_path(absolute_path);
+        if (!resolved) {
+            if (errno == ENOENT || errno == ENOTDIR) throw HTTPError(404);
+            throw HTTPError(403, absolute_path + " cannot be opened");
+        }
+        // Symlinks are followed, but never out of the root.
+        if (*resolved != *root_path && !under(*resolved, *root_path))
+            throw HTTPError(403, absolute_path + " is not in root static directory");
+        std::string inside = resolved->size() > root_path->size() ? resolved->substr(root_path->size() + 1) : "";
+        fd = open_beneath(*root_path, inside, true);
+        if (fd < 0 && errno == ENOSYS) fd = ::open(resolved->c_str(), O_RDONLY | O_CLOEXEC);
+    }
+    if (fd < 0) {
         if (errno == ENOENT || errno == ENOTDIR) throw HTTPError(404);
+        if (errno == EXDEV || errno == ELOOP) throw HTTPError(403, absolute_path + " is not in root static directory");
         throw HTTPError(403, absolute_path + " cannot be opened");
     }
-    // Symlinks are followed, but never out of the root.
-    if (*resolved != *root_path && !under(*resolved, *root_path))
-        throw HTTPError(403, absolute_path + " is not in root static directory");
+    file_fd_ = fd;
     struct stat st;
-    if (::stat(resolved->c_str(), &st) != 0) throw HTTPError(404);
+    if (::fstat(fd, &st) != 0) throw HTTPError(500, "fstat failed");
     if (S_ISDIR(st.st_mode) && !default_filename_.empty()) {
+        close_file();
         // Relative links in the directory's page need the trailing slash.
         if (!request().path.ends_with('/')) {
             redirect(request().path + "/", true);
@@ -128,8 +167,15 @@ std::optional<std::string> StaticFileHandler::validate_absolute_path(const std::
         return validate_absolute_path(root, absolute_path + "/" + default_filename_);
     }
     if (!S_ISREG(st.st_mode)) throw HTTPError(403, absolute_path + " is not a file");
-    return resolved;
+    return absolute_path;
 }
+
+void StaticFileHandler::close_file() noexcept {
+    if (file_fd_ >= 0) ::close(file_fd_);
+    file_fd_ = -1;
+}
+
+StaticFileHandler::~StaticFileHandler() { close_file(); }
 
 std::string StaticFileHandler::get_content_type() { return guess_mime_type(absolute_path_); }
 
@@ -171,7 +217,9 @@ Future<void> StaticFileHandler::serve(bool include_body) {
     auto valid = validate_absolute_path(root_, join_normalized(root_, url_path));
     if (!valid) co_return;
     absolute_path_ = std::move(*valid);
-    int fd = ::open(absolute_path_.c_str(), O_RDONLY | O_CLOEXEC);
+    // The descriptor validation opened; a subclass's own validation may leave none.
+    int fd = std::exchange(file_fd_, -1);
+    if (fd < 0) fd = ::open(absolute_path_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw HTTPError(errno == ENOENT ? 404 : 403, absolute_path_ + " cannot be opened");
     FileCloser closer{fd};
     struct stat st;

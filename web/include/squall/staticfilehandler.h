@@ -47,14 +47,18 @@ public:
     std::uint64_t content_size() const noexcept { return size_; }
     std::time_t modified_time() const noexcept { return mtime_; }
 
+    ~StaticFileHandler() override;
+
 private:
     Future<void> serve(bool include_body);
     void set_headers();
+    void close_file() noexcept;
 
     std::string root_, default_filename_, absolute_path_;
     std::uint64_t size_ = 0;
     std::time_t mtime_ = 0;
     std::int64_t mtime_ns_ = 0;
+    int file_fd_ = -1;  // opened by validate_absolute_path, taken by serve
 };
 
 /// The MIME type for a file name by its extension (application/octet-stream when unknown).
