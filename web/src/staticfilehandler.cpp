@@ -167,7 +167,14 @@ std::optional<std::string> StaticFileHandler::validate_absolute_path(const std::
         return validate_absolute_path(root, absolute_path + "/" + default_filename_);
     }
     if (!S_ISREG(st.st_mode)) throw HTTPError(403, absolute_path + " is not a file");
+    record_stat(static_cast<std::uint64_t>(st.st_size), st.st_mtim);
     return absolute_path;
+}
+
+void StaticFileHandler::record_stat(std::uint64_t size, std::timespec mtime) noexcept {
+    size_ = size;
+    mtime_ = mtime.tv_sec;
+    mtime_ns_ = static_cast<std::int64_t>(mtime.tv_sec) * 1000000000 + mtime.tv_nsec;
 }
 
 void StaticFileHandler::close_file() noexcept {
@@ -217,16 +224,20 @@ Future<void> StaticFileHandler::serve(bool include_body) {
     auto valid = validate_absolute_path(root_, join_normalized(root_, url_path));
     if (!valid) co_return;
     absolute_path_ = std::move(*valid);
-    // The descriptor validation opened; a subclass's own validation may leave none.
+    // The descriptor (and its metadata) validation opened; a subclass's own validation may
+    // leave none.
     int fd = std::exchange(file_fd_, -1);
-    if (fd < 0) fd = ::open(absolute_path_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw HTTPError(errno == ENOENT ? 404 : 403, absolute_path_ + " cannot be opened");
+    if (fd < 0) {
+        fd = ::open(absolute_path_.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) throw HTTPError(errno == ENOENT ? 404 : 403, absolute_path_ + " cannot be opened");
+        struct stat st;
+        if (::fstat(fd, &st) != 0) {
+            ::close(fd);
+            throw HTTPError(500, "fstat failed");
+        }
+        record_stat(static_cast<std::uint64_t>(st.st_size), st.st_mtim);
+    }
     FileCloser closer{fd};
-    struct stat st;
-    if (::fstat(fd, &st) != 0) throw HTTPError(500, "fstat failed");
-    size_ = static_cast<std::uint64_t>(st.st_size);
-    mtime_ = st.st_mtim.tv_sec;
-    mtime_ns_ = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
 
     set_headers();
     if (should_return_304()) {

@@ -53,6 +53,7 @@ private:
     Future<void> serve(bool include_body);
     void set_headers();
     void close_file() noexcept;
+    void record_stat(std::uint64_t size, std::timespec mtime) noexcept;
 
     std::string root_, default_filename_, absolute_path_;
     std::uint64_t size_ = 0;
