@@ -81,7 +81,6 @@ std::string HTTP1Connection::format_head(const StartLine& start_line, HTTPHeader
         if (!expected_content_remaining_) throw HTTPOutputError("Invalid Content-Length: " + std::string(*cl));
     }
     check_headers(headers);
-    out.reserve(out.size() + headers.serialized_size() + 2 + extra);  // usually a no-op, see above
     headers.serialize(out);
     out.append("\r\n");
     headers_written_ = true;

@@ -37,18 +37,24 @@ namespace {
 
 /// One finished context kept per thread: a response's ETag reuses it instead of allocating a
 /// context and its provider state each time.
-thread_local EVP_MD_CTX* spare_ctx = nullptr;
-
-struct SpareCtxFree {
-    ~SpareCtxFree() { EVP_MD_CTX_free(spare_ctx); }
+struct SpareContext {
+    EVP_MD_CTX* ctx = nullptr;
+    ~SpareContext() { EVP_MD_CTX_free(ctx); }
 };
+thread_local SpareContext spare;
+
+void append_hex(std::string& out, const unsigned char* bytes, std::size_t n) {
+    static const char digits[] = "0123456789abcdef";
+    for (std::size_t i = 0; i < n; ++i) {
+        out += digits[bytes[i] >> 4];
+        out += digits[bytes[i] & 15];
+    }
+}
 
 }  // namespace
 
 Hasher::Hasher(Digest d) {
-    static thread_local SpareCtxFree at_thread_exit;
-    (void)at_thread_exit;
-    ctx_ = std::exchange(spare_ctx, nullptr);
+    ctx_ = std::exchange(spare.ctx, nullptr);
     if (!ctx_) ctx_ = EVP_MD_CTX_new();
     if (!ctx_ || EVP_DigestInit_ex(ctx_, md(d), nullptr) != 1) {
         EVP_MD_CTX_free(ctx_);
@@ -57,21 +63,17 @@ Hasher::Hasher(Digest d) {
 }
 
 Hasher::~Hasher() {
-    if (!spare_ctx) spare_ctx = ctx_;
+    if (!spare.ctx) spare.ctx = ctx_;
     else EVP_MD_CTX_free(ctx_);
 }
 
 void Hasher::update(std::string_view data) { EVP_DigestUpdate(ctx_, data.data(), data.size()); }
 
 void Hasher::append_hex_digest(std::string& out) {
-    static const char digits[] = "0123456789abcdef";
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     EVP_DigestFinal_ex(ctx_, md, &n);
-    for (unsigned int i = 0; i < n; ++i) {
-        out += digits[md[i] >> 4];
-        out += digits[md[i] & 15];
-    }
+    append_hex(out, md, n);
 }
 
 std::string Hasher::hex_digest() {
@@ -98,13 +100,9 @@ std::string hmac_hex(Digest d, std::string_view key, std::string_view data) {
 }
 
 std::string hex_encode(std::string_view bytes) {
-    static const char digits[] = "0123456789abcdef";
     std::string out;
     out.reserve(bytes.size() * 2);
-    for (unsigned char c : bytes) {
-        out += digits[c >> 4];
-        out += digits[c & 15];
-    }
+    append_hex(out, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
     return out;
 }
 
