@@ -3,6 +3,9 @@
 #include "squall/http_headers.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
 
 #include "squall/detail/ascii.h"
 
@@ -10,27 +13,67 @@ namespace squall {
 
 using detail::iequals;
 
-bool is_token(std::string_view s) noexcept {
-    if (s.empty()) return false;
-    for (unsigned char c : s) {
-        if (c >= 'a' && c <= 'z') continue;
-        if (c >= 'A' && c <= 'Z') continue;
-        if (c >= '0' && c <= '9') continue;
-        switch (c) {
-        case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-        case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-            continue;
-        default:
-            return false;
-        }
+namespace {
+
+constexpr std::uint64_t bytes_of(unsigned char c) { return 0x0101010101010101ull * c; }
+constexpr std::uint64_t high_bits = bytes_of(0x80);
+
+/// The high bit of each byte of `w` below `n` (n <= 128) is set in the result if any is (the
+/// borrow may mark bytes above a true one, which is enough to answer "any?").
+constexpr std::uint64_t any_below(std::uint64_t w, unsigned char n) { return (w - bytes_of(n)) & ~w & high_bits; }
+constexpr std::uint64_t any_equal(std::uint64_t w, unsigned char c) { return any_below(w ^ bytes_of(c), 1); }
+
+/// `w`'s eight bytes with A-Z lowered and everything else (obs-text included) unchanged.
+constexpr std::uint64_t lower_ascii(std::uint64_t w) {
+    std::uint64_t low7 = w & ~high_bits;
+    std::uint64_t above_z = low7 + bytes_of(0x7f - 'Z');
+    std::uint64_t from_a = low7 + bytes_of(0x80 - 'A');
+    std::uint64_t upper = (from_a ^ above_z) & ~w & high_bits;
+    return w | (upper >> 2);
+}
+
+std::uint64_t load8(const char* p) noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+}
+
+constexpr std::array<bool, 256> token_chars = [] {
+    std::array<bool, 256> t{};
+    for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+    for (int c = '0'; c <= '9'; ++c) t[c] = true;
+    for (unsigned char c : std::string_view("!#$%&'*+-.^_`|~")) t[c] = true;
+    return t;
+}();
+
+bool valid_value_bytes(const char* p, std::size_t n) noexcept {
+    for (std::size_t i = 0; i < n; ++i) {
+        unsigned char c = static_cast<unsigned char>(p[i]);
+        if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
     }
     return true;
 }
 
-bool is_valid_field_value(std::string_view s) noexcept {
+}  // namespace
+
+bool is_token(std::string_view s) noexcept {
+    if (s.empty()) return false;
     for (unsigned char c : s)
-        if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
+        if (!token_chars[c]) return false;
     return true;
+}
+
+bool is_valid_field_value(std::string_view s) noexcept {
+    // Eight bytes at a time: only a block holding a control character (a tab, usually) is
+    // looked at byte by byte. Every response header goes through here.
+    const char* p = s.data();
+    std::size_t n = s.size();
+    for (; n >= 8; p += 8, n -= 8) {
+        std::uint64_t w = load8(p);
+        if ((any_below(w, 0x20) | any_equal(w, 0x7f)) && !valid_value_bytes(p, 8)) return false;
+    }
+    return valid_value_bytes(p, n);
 }
 
 HTTPHeaders::HTTPHeaders(std::initializer_list<Field> fields) {
@@ -40,11 +83,20 @@ HTTPHeaders::HTTPHeaders(std::initializer_list<Field> fields) {
 
 std::string HTTPHeaders::normalize_name(std::string_view name) {
     std::string out(name);
-    bool start = true;
-    for (char& c : out) {
-        if (start && c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-        else if (!start && c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-        start = c == '-';
+    char* p = out.data();
+    const std::size_t n = out.size();
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t w = lower_ascii(load8(p + i));
+        std::memcpy(p + i, &w, 8);
+    }
+    for (; i < n; ++i) p[i] = detail::ascii_lower(p[i]);
+    // Then the first letter of each dash-separated word up.
+    for (std::size_t word = 0; word < n;) {
+        if (p[word] >= 'a' && p[word] <= 'z') p[word] = static_cast<char>(p[word] - 32);
+        const void* dash = std::memchr(p + word, '-', n - word);
+        if (!dash) break;
+        word = static_cast<std::size_t>(static_cast<const char*>(dash) - p) + 1;
     }
     return out;
 }

@@ -53,7 +53,9 @@ std::optional<URLParts> split_url(std::string_view url) {
     std::string_view tail = end == std::string_view::npos ? std::string_view() : rest.substr(end);
     std::size_t hash = tail.find('#');
     tail = tail.substr(0, hash);
-    p.target = tail.empty() || tail.front() != '/' ? "/" + std::string(tail) : std::string(tail);
+    // Built by push_back and append: GCC 12 -O2 falsely warns (-Wrestrict) on "/" + tail and on = "/".
+    if (tail.empty() || tail.front() != '/') p.target.push_back('/');
+    p.target.append(tail);
     std::size_t at = authority.rfind('@');
     if (at != std::string_view::npos) {
         p.userinfo = std::string(authority.substr(0, at));

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <regex>
 
 #include "sigpipe.h"
 #include "squall/log.h"
@@ -133,6 +134,10 @@ void BaseIOStream::destroy() noexcept {
     fail_writes(err);
 }
 
+struct BaseIOStream::CompiledRegex {
+    std::regex regex;
+};
+
 // ---- reads ----------------------------------------------------------------------------------
 
 Future<std::string> BaseIOStream::read_until(std::string delimiter, std::size_t max_bytes) {
@@ -147,7 +152,7 @@ Future<std::string> BaseIOStream::read_until(std::string delimiter, std::size_t 
 Future<std::string> BaseIOStream::read_until_regex(std::string pattern, std::size_t max_bytes) {
     PendingRead r;
     r.kind = ReadKind::regex;
-    r.regex = std::regex(pattern);  // throws std::regex_error for a bad pattern
+    r.regex = std::make_shared<CompiledRegex>(std::regex(pattern));  // std::regex_error for a bad pattern
     r.max_bytes = max_bytes;
     return start_read(std::move(r));
 }
@@ -242,7 +247,7 @@ std::optional<std::size_t> BaseIOStream::find_read_pos() {
     }
     case ReadKind::regex: {
         std::cmatch m;
-        if (std::regex_search(buf.data(), buf.data() + buf.size(), m, read_.regex)) {
+        if (std::regex_search(buf.data(), buf.data() + buf.size(), m, read_.regex->regex)) {
             std::size_t end = static_cast<std::size_t>(m.position(0) + m.length(0));
             if (read_.max_bytes && end > read_.max_bytes) throw_unsatisfiable();
             return end;

@@ -1,6 +1,8 @@
 // Tests of httputil: HTTPHeaders, start lines, query strings and url_concat, form bodies
 // (urlencoded and multipart), HTTP dates, cookies and byte ranges. Ports
 // tornado/test/httputil_test.py (4.0, with the later cases of url_concat and parse_cookie).
+#include <cctype>
+
 #include "catch.h"
 #include "squall/httputil.h"
 
@@ -53,6 +55,31 @@ TEST_CASE("HTTPHeaders::parse handles continuations, LF endings and rejects junk
     CHECK_FALSE(is_token(""));
     CHECK(is_valid_field_value("text/html; charset=\xc3\xa9\t"));
     CHECK_FALSE(is_valid_field_value("a\nb"));
+}
+
+TEST_CASE("field checks and name normalisation hold for every byte at every position", "[http][httputil]") {
+    // The checks work eight bytes at a time; each byte value is tried at each offset of a
+    // value long enough to span several blocks, against RFC 9110's rules read byte by byte.
+    auto allowed_in_value = [](unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7f); };
+    auto allowed_in_token = [](unsigned char c) {
+        if (c == 0 || c >= 0x80) return false;
+        return std::isalnum(c) != 0 || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+    };
+    for (std::size_t at = 0; at < 19; ++at) {
+        for (int b = 0; b < 256; ++b) {
+            unsigned char c = static_cast<unsigned char>(b);
+            std::string value(19, 'v');
+            value[at] = static_cast<char>(c);
+            if (is_valid_field_value(value) != allowed_in_value(c)) FAIL("value byte " << b << " at " << at);
+            if (is_token(value) != allowed_in_token(c)) FAIL("token byte " << b << " at " << at);
+        }
+    }
+    CHECK(is_valid_field_value("a tab\tbetween and \xff obs-text, long enough for three blocks"));
+    CHECK_FALSE(is_valid_field_value("twenty-three bytes, \x7f"));
+    CHECK(HTTPHeaders::normalize_name("x-VERY-long-header-NAME-\xc3\x89t\xc3\xa9") == "X-Very-Long-Header-Name-\xc3\x89t\xc3\xa9");
+    CHECK(HTTPHeaders::normalize_name("ABCDEFGHIJKLMNOPQRSTUVWXYZ-@[`{") == "Abcdefghijklmnopqrstuvwxyz-@[`{");
+    CHECK(HTTPHeaders::normalize_name("--a-") == "--A-");
+    CHECK(HTTPHeaders::normalize_name("") == "");
 }
 
 TEST_CASE("start lines are parsed strictly", "[http][httputil]") {

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <mutex>
+#include <regex>
 #include <stdexcept>
 #include <system_error>
 

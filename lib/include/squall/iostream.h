@@ -10,7 +10,6 @@
 #include <exception>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -192,10 +191,12 @@ protected:
 
 private:
     enum class ReadKind { none, until, regex, bytes, until_close, fill };
+    struct CompiledRegex;
     struct PendingRead {
         ReadKind kind = ReadKind::none;
         std::string delimiter;
-        std::regex regex;
+        // Behind a pointer: a std::regex member would build a std::locale for every read.
+        std::shared_ptr<const CompiledRegex> regex;
         std::size_t max_bytes = 0;
         std::size_t bytes = 0;
         bool partial = false;

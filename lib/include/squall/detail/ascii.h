@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -24,8 +25,11 @@ inline std::string ascii_lowercase(std::string_view s) {
 }
 
 inline bool iequals(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+    if (a.size() != b.size()) return false;
+    // Header names are stored normalised and usually looked up in the same spelling: the
+    // byte comparison settles most calls without the per-character folding.
+    if (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0) return true;
+    return std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
 }
 
 }  // namespace squall::detail
