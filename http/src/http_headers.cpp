@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <tuple>
 
 #include "squall/detail/ascii.h"
 
@@ -23,15 +24,6 @@ constexpr std::uint64_t high_bits = bytes_of(0x80);
 constexpr std::uint64_t any_below(std::uint64_t w, unsigned char n) { return (w - bytes_of(n)) & ~w & high_bits; }
 constexpr std::uint64_t any_equal(std::uint64_t w, unsigned char c) { return any_below(w ^ bytes_of(c), 1); }
 
-/// `w`'s eight bytes with A-Z lowered and everything else (obs-text included) unchanged.
-constexpr std::uint64_t lower_ascii(std::uint64_t w) {
-    std::uint64_t low7 = w & ~high_bits;
-    std::uint64_t above_z = low7 + bytes_of(0x7f - 'Z');
-    std::uint64_t from_a = low7 + bytes_of(0x80 - 'A');
-    std::uint64_t upper = (from_a ^ above_z) & ~w & high_bits;
-    return w | (upper >> 2);
-}
-
 std::uint64_t load8(const char* p) noexcept {
     std::uint64_t w;
     std::memcpy(&w, p, 8);
@@ -46,6 +38,25 @@ constexpr std::array<bool, 256> token_chars = [] {
     for (unsigned char c : std::string_view("!#$%&'*+-.^_`|~")) t[c] = true;
     return t;
 }();
+
+/// name_case[0]: A-Z lowered; name_case[1] (a word's first letter): a-z raised.
+constexpr std::array<std::array<char, 256>, 2> name_case = [] {
+    std::array<std::array<char, 256>, 2> t{};
+    for (int c = 0; c < 256; ++c) {
+        t[0][c] = t[1][c] = static_cast<char>(c);
+        if (c >= 'A' && c <= 'Z') t[0][c] = static_cast<char>(c + 32);
+        if (c >= 'a' && c <= 'z') t[1][c] = static_cast<char>(c - 32);
+    }
+    return t;
+}();
+
+void normalize_in_place(std::string& name) noexcept {
+    bool word_start = true;
+    for (char& c : name) {
+        c = name_case[word_start][static_cast<unsigned char>(c)];
+        word_start = c == '-';
+    }
+}
 
 bool valid_value_bytes(const char* p, std::size_t n) noexcept {
     for (std::size_t i = 0; i < n; ++i) {
@@ -65,15 +76,18 @@ bool is_token(std::string_view s) noexcept {
 }
 
 bool is_valid_field_value(std::string_view s) noexcept {
-    // Eight bytes at a time: only a block holding a control character (a tab, usually) is
-    // looked at byte by byte. Every response header goes through here.
+    // Eight bytes at a time (the last block overlapping the one before): only a block holding
+    // a control character (a tab, usually) is looked at byte by byte. Every response header
+    // goes through here.
     const char* p = s.data();
-    std::size_t n = s.size();
-    for (; n >= 8; p += 8, n -= 8) {
-        std::uint64_t w = load8(p);
-        if ((any_below(w, 0x20) | any_equal(w, 0x7f)) && !valid_value_bytes(p, 8)) return false;
+    const std::size_t n = s.size();
+    if (n < 8) return valid_value_bytes(p, n);
+    for (std::size_t i = 0;; i += 8) {
+        if (i > n - 8) i = n - 8;
+        std::uint64_t w = load8(p + i);
+        if ((any_below(w, 0x20) | any_equal(w, 0x7f)) && !valid_value_bytes(p + i, 8)) return false;
+        if (i == n - 8) return true;
     }
-    return valid_value_bytes(p, n);
 }
 
 HTTPHeaders::HTTPHeaders(std::initializer_list<Field> fields) {
@@ -83,28 +97,16 @@ HTTPHeaders::HTTPHeaders(std::initializer_list<Field> fields) {
 
 std::string HTTPHeaders::normalize_name(std::string_view name) {
     std::string out(name);
-    char* p = out.data();
-    const std::size_t n = out.size();
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        std::uint64_t w = lower_ascii(load8(p + i));
-        std::memcpy(p + i, &w, 8);
-    }
-    for (; i < n; ++i) p[i] = detail::ascii_lower(p[i]);
-    // Then the first letter of each dash-separated word up.
-    for (std::size_t word = 0; word < n;) {
-        if (p[word] >= 'a' && p[word] <= 'z') p[word] = static_cast<char>(p[word] - 32);
-        const void* dash = std::memchr(p + word, '-', n - word);
-        if (!dash) break;
-        word = static_cast<std::size_t>(static_cast<const char*>(dash) - p) + 1;
-    }
+    normalize_in_place(out);
     return out;
 }
 
 void HTTPHeaders::add(std::string_view name, std::string_view value) {
     // One allocation for a typical message's lines rather than a doubling series.
     if (fields_.capacity() == 0) fields_.reserve(8);
-    fields_.emplace_back(normalize_name(name), std::string(value));
+    // Built in place: a normalised temporary moved in would copy each short name twice.
+    Field& f = fields_.emplace_back(std::piecewise_construct, std::forward_as_tuple(name), std::forward_as_tuple(value));
+    normalize_in_place(f.first);
 }
 
 void HTTPHeaders::set(std::string_view name, std::string_view value) {
@@ -190,11 +192,17 @@ std::size_t HTTPHeaders::serialized_size() const noexcept {
 }
 
 void HTTPHeaders::serialize(std::string& out) const {
+    // Sized once, then filled: appending piece by piece checks the capacity four times a line.
+    std::size_t at = out.size();
+    out.resize(at + serialized_size());
+    char* p = out.data() + at;
     for (const auto& [name, value] : fields_) {
-        out += name;
-        out += ": ";
-        out += value;
-        out += "\r\n";
+        p = std::copy(name.begin(), name.end(), p);
+        *p++ = ':';
+        *p++ = ' ';
+        p = std::copy(value.begin(), value.end(), p);
+        *p++ = '\r';
+        *p++ = '\n';
     }
 }
 

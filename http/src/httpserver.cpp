@@ -6,6 +6,7 @@
 #include "squall/log.h"
 #include "squall/netutil.h"
 #include "squall/detail/ascii.h"
+#include "squall/detail/recycler.h"
 
 namespace squall {
 namespace {
@@ -36,9 +37,13 @@ public:
     using Callback = HTTPServer::RequestCallback;
     RequestCollector(std::shared_ptr<Callback> callback, std::shared_ptr<HTTP1Connection> conn)
         : callback_(std::move(callback)), conn_(std::move(conn)) {}
+    // One per request: from the per-thread block cache rather than malloc.
+    static void* operator new(std::size_t size) { return detail::recycled_allocate(size); }
+    static void operator delete(void* p, std::size_t size) noexcept { detail::recycled_deallocate(p, size); }
 
     Future<void> headers_received(const StartLine& start_line, HTTPHeaders& headers) override {
-        request_ = std::make_shared<HTTPServerRequest>(std::get<RequestStartLine>(start_line), std::move(headers), conn_);
+        request_ = std::allocate_shared<HTTPServerRequest>(detail::RecyclingAllocator<HTTPServerRequest>(),
+                                                           std::get<RequestStartLine>(start_line), std::move(headers), conn_);
         return {};
     }
     Future<void> data_received(std::string_view chunk) override {

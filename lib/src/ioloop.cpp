@@ -440,6 +440,7 @@ void IOLoop::start() {
     t_current = this;
     thread_id_.store(std::this_thread::get_id(), std::memory_order_relaxed);
     running_ = true;
+    iteration_time_ = time();
     struct Restore {
         IOLoop* self;
         IOLoop* old;
@@ -477,6 +478,7 @@ void IOLoop::start() {
                            std::string(poller_->name()).c_str(), ec.message().c_str());
             throw std::system_error(ec, "IOLoop poll");
         }
+        iteration_time_ = time();
         if (blocking_threshold_ > Duration::zero()) {
             TimePoint dispatch_started = Clock::now();
             dispatch_ready();

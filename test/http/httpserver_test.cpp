@@ -267,6 +267,46 @@ TEST_CASE_METHOD(AsyncTest, "idle connections and slow bodies time out; close_al
     });
 }
 
+TEST_CASE_METHOD(AsyncTest, "the idle timeout restarts with every request and not during one",
+                 "[http][httpserver][net]") {
+    // One timer serves a connection's requests: it must follow the latest wait, whether it
+    // fires during a wait that began after it was armed or while a request is being answered.
+    HTTPServerOptions o;
+    o.idle_connection_timeout = 300ms;
+    HTTPServer server(
+        [&](std::shared_ptr<HTTPServerRequest> r) {
+            if (r->path != "/slow") {
+                respond(*r, 200, {}, "fast");
+                return;
+            }
+            io_loop().call_later(400ms, [r] { respond(*r, 200, {}, "slow"); });  // longer than the timeout
+        },
+        o, io_loop());
+    server.listen(0, "127.0.0.1");
+    run_sync([&]() -> Future<void> {
+        RawHTTPClient c(io_loop(), server.ports().front());
+        co_await c.connect();
+        auto started = std::chrono::steady_clock::now();
+        // Six requests 100ms apart: the connection outlives the first deadline by far.
+        for (int i = 0; i < 6; ++i) {
+            co_await c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+            auto r = co_await c.read_response();
+            CHECK(r.body == "fast");
+            co_await squall::sleep(100ms);
+        }
+        CHECK(std::chrono::steady_clock::now() - started > 500ms);
+        co_await c.send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n");
+        auto slow = co_await c.read_response();
+        CHECK(slow.body == "slow");
+        co_await c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+        auto after = co_await c.read_response();
+        CHECK(after.body == "fast");
+        auto idle_from = std::chrono::steady_clock::now();
+        co_await c.wait_closed();  // idle now: closed once the timeout passes
+        CHECK(std::chrono::steady_clock::now() - idle_from >= 250ms);
+    });
+}
+
 TEST_CASE_METHOD(AsyncTest, "the access log has a line per request", "[http][httpserver][net]") {
     Server s(io_loop(), [](std::shared_ptr<HTTPServerRequest> r) {
         respond(*r, r->path == "/missing" ? 404 : 200, {}, "x");

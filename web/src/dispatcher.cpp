@@ -3,12 +3,13 @@
 #include "dispatcher.h"
 
 #include "squall/log.h"
+#include "squall/detail/recycler.h"
 
 namespace squall::detail {
 
 Future<void> RequestDispatcher::headers_received(const StartLine& start_line, HTTPHeaders& headers) {
-    request_ = std::make_shared<HTTPServerRequest>(std::get<RequestStartLine>(start_line), std::move(headers),
-                                                   connection_);
+    request_ = std::allocate_shared<HTTPServerRequest>(RecyclingAllocator<HTTPServerRequest>(),
+                                                       std::get<RequestStartLine>(start_line), std::move(headers), connection_);
     handler_ = app_.find_handler(request_);
     streaming_ = handler_->stream_request_body();
     if (!streaming_) return {};

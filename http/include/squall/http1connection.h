@@ -50,6 +50,9 @@ public:
 };
 
 class HTTP1Connection;
+namespace detail {
+class IdleTimer;
+}
 
 /// Tornado's HTTPServerConnectionDelegate: makes a message delegate per request.
 class HTTPServerConnectionDelegate {
@@ -136,6 +139,7 @@ private:
     /// A file body piece behind `prefix`, framed and counted like write_body.
     Future<void> write_file_body(std::string prefix, int fd, std::uint64_t offset, std::uint64_t length);
     void finish_request();
+    friend class HTTP1ServerConnection;
 
     std::shared_ptr<IOStream> stream_;
     bool is_client_;
@@ -150,6 +154,8 @@ private:
     bool read_finished_ = false;
     bool detached_ = false;
     HTTPMessageDelegate* active_delegate_ = nullptr;
+    // Set by HTTP1ServerConnection: the connection's header timeout, shared by its requests.
+    std::shared_ptr<detail::IdleTimer> idle_timer_;
 
     // The message being written.
     bool headers_written_ = false;

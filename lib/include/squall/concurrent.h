@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "squall/function.h"
+#include "squall/detail/recycler.h"
 
 namespace squall {
 
@@ -48,6 +49,9 @@ public:
     StateBase(const StateBase&) = delete;
     StateBase& operator=(const StateBase&) = delete;
     virtual ~StateBase();
+    // One or more per request: from the per-thread block cache rather than malloc.
+    static void* operator new(std::size_t size) { return recycled_allocate(size); }
+    static void operator delete(void* p, std::size_t size) noexcept { recycled_deallocate(p, size); }
 
     void add_ref() noexcept { ++refs_; }
     void release() noexcept {
@@ -347,6 +351,9 @@ public:
     }
     CoroutinePromiseBase(const CoroutinePromiseBase&) = delete;
     CoroutinePromiseBase& operator=(const CoroutinePromiseBase&) = delete;
+    // The coroutine's frame, made and freed per call: from the per-thread block cache.
+    static void* operator new(std::size_t size) { return recycled_allocate(size); }
+    static void operator delete(void* p, std::size_t size) noexcept { recycled_deallocate(p, size); }
     ~CoroutinePromiseBase() {
         state_->release_promise();
         state_->release();

@@ -157,6 +157,10 @@ public:
     // ---- time and timers ----------------------------------------------------------------
     /// The loop's clock: monotonic, unaffected by changes of the wall-clock time.
     TimePoint time() const noexcept { return time_func_ ? time_func_() : Clock::now(); }
+    /// time() as read when this iteration's poll returned (time() itself when the loop is not
+    /// running): no clock read, for deadlines that may start up to one iteration's work early,
+    /// like the per-request idle timeout (libuv's uv_now).
+    TimePoint iteration_time() const noexcept { return running_ ? iteration_time_ : time(); }
     template <class F>
     TimeoutHandle call_at(TimePoint when, F&& callback) {
         return schedule(when, wrap(std::forward<F>(callback)));
@@ -290,6 +294,7 @@ private:
     std::atomic<bool> stopped_{false};
     bool remote_closed_ = false;  // guarded by remote_mutex_
     bool running_ = false;
+    TimePoint iteration_time_{};
     bool closing_ = false;
     bool closed_ = false;
     std::atomic<std::thread::id> thread_id_;
