@@ -222,11 +222,13 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
                         continue;
                     }
                 } else {
-                    request_start_line_ = parser_.request();
-                    request_keep_alive_ = can_keep_alive(*request_start_line_, parser_.headers());
+                    const RequestStartLine& request = parser_.request();
+                    request_head_ = request.method == "HEAD";
+                    request_http11_ = request.version == "HTTP/1.1";
+                    request_keep_alive_ = can_keep_alive(request, parser_.headers());
                     disconnect_on_finish_ = !request_keep_alive_;
                     if (parser_.body_kind() != HTTP1Parser::BodyKind::none &&
-                        request_start_line_->version == "HTTP/1.1" &&
+                        request_http11_ &&
                         has_token(parser_.headers().find("Expect"), "100-continue"))
                         s.write("HTTP/1.1 100 (Continue)\r\n\r\n");
                 }

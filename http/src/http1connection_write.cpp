@@ -22,8 +22,9 @@ std::optional<std::uint64_t> parse_length(std::string_view v) {
 }
 
 void check_headers(const HTTPHeaders& headers) {
+    const bool names_checked = headers.names_are_tokens();
     for (const auto& [name, value] : headers) {
-        if (!is_token(name)) throw HTTPOutputError("Invalid header name: " + name);
+        if (!names_checked && !is_token(name)) throw HTTPOutputError("Invalid header name: " + name);
         if (!is_valid_field_value(value)) throw HTTPOutputError("Newline or control character in header: " + name);
     }
 }
@@ -48,22 +49,33 @@ std::string HTTP1Connection::format_head(const StartLine& start_line, HTTPHeader
     // the headers, and the framing headers added below (Transfer-Encoding, Connection).
     const std::size_t start_line_size = is_client_ ? std::get<RequestStartLine>(start_line).path.size() + 32 : 64;
     out.reserve(start_line_size + headers.serialized_size() + 64 + extra);
+    // One pass for the framing headers (a response has several lines to look through).
+    bool has_length = false, has_transfer_encoding = false;
+    std::optional<std::uint64_t> length;
+    std::string bad_length;
+    for (const auto& [name, value] : headers) {
+        if (!has_length && detail::iequals(name, "Content-Length")) {
+            has_length = true;
+            length = parse_length(value);
+            if (!length) bad_length = value;
+        } else if (detail::iequals(name, "Transfer-Encoding")) {
+            has_transfer_encoding = true;
+        }
+    }
     bool no_body = false;
     if (is_client_) {
         const auto& req = std::get<RequestStartLine>(start_line);
-        request_start_line_ = req;
         parser_.set_head_request(req.method == "HEAD");
         out.append(req.method).append(" ").append(req.path).append(" HTTP/1.1\r\n");
-        chunking_output_ = (req.method == "POST" || req.method == "PUT" || req.method == "PATCH") &&
-                           !headers.contains("Content-Length") && !headers.contains("Transfer-Encoding");
+        chunking_output_ = (req.method == "POST" || req.method == "PUT" || req.method == "PATCH") && !has_length &&
+                           !has_transfer_encoding;
     } else {
         const auto& resp = std::get<ResponseStartLine>(start_line);
         response_code_ = resp.code;
-        const bool head = request_start_line_ && request_start_line_->method == "HEAD";
-        const bool http11 = !request_start_line_ || request_start_line_->version == "HTTP/1.1";
+        const bool head = request_head_;
+        const bool http11 = request_http11_;
         no_body = head || resp.code == 204 || resp.code == 304 || (resp.code >= 100 && resp.code < 200);
-        const bool has_length = headers.contains("Content-Length");
-        chunking_output_ = http11 && !no_body && !has_length && !headers.contains("Transfer-Encoding");
+        chunking_output_ = http11 && !no_body && !has_length && !has_transfer_encoding;
         // An HTTP/1.0 body of unknown length ends with the connection.
         if (!http11 && !no_body && !has_length) disconnect_on_finish_ = true;
         if (!http11 && request_keep_alive_ && !disconnect_on_finish_) headers.set("Connection", "Keep-Alive");
@@ -76,9 +88,9 @@ std::string HTTP1Connection::format_head(const StartLine& start_line, HTTPHeader
     if (chunking_output_) headers.set("Transfer-Encoding", "chunked");
     if (no_body) {
         expected_content_remaining_ = 0;
-    } else if (auto cl = headers.find("Content-Length")) {
-        expected_content_remaining_ = parse_length(*cl);
-        if (!expected_content_remaining_) throw HTTPOutputError("Invalid Content-Length: " + std::string(*cl));
+    } else if (has_length) {
+        if (!length) throw HTTPOutputError("Invalid Content-Length: " + bad_length);
+        expected_content_remaining_ = length;
     }
     check_headers(headers);
     headers.serialize(out);

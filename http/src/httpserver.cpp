@@ -203,7 +203,7 @@ Future<void> HTTPServer::close_all_connections() {
 
 Future<void> respond(HTTPServerRequest& request, int code, HTTPHeaders headers, std::string body) {
     if (!headers.contains("Content-Length") && code != 204 && code != 304 && !(code >= 100 && code < 200))
-        headers.set("Content-Length", std::to_string(body.size()));
+        headers.add("Content-Length", std::to_string(body.size()));  // absent: no set() search
     if (request.method == "HEAD") body.clear();  // the length is announced, the body is not sent
     auto written = request.connection->write_headers(ResponseStartLine{"HTTP/1.1", code, ""}, std::move(headers),
                                                      std::move(body));

@@ -34,8 +34,10 @@ HTTPServerRequest::HTTPServerRequest(const RequestStartLine& start_line, HTTPHea
     std::size_t q = uri.find('?');
     path = uri.substr(0, q);
     if (q != std::string::npos) query = uri.substr(q + 1);
-    query_arguments = parse_qs(query);
-    arguments = query_arguments;
+    if (!query.empty()) {
+        query_arguments = parse_qs(query);
+        arguments = query_arguments;
+    }
 }
 
 void HTTPServerRequest::parse_body() {

@@ -196,6 +196,49 @@ TEST_CASE_METHOD(AsyncTest, "HEAD responses announce a length without a body; ch
     });
 }
 
+TEST_CASE_METHOD(AsyncTest, "response headers with a bad name, a control character or a bad length are refused, not sent",
+                 "[http][httpserver][net]") {
+    std::vector<std::string> refused;
+    Server s(io_loop(), [&](std::shared_ptr<HTTPServerRequest> r) {
+        HTTPHeaders bad;
+        if (r->path == "/name") bad.add("Bad Name", "x");
+        if (r->path == "/value") bad.add("X-Ok", "a\r\nInjected: 1");
+        if (r->path == "/length") bad.add("Content-Length", "10 ");
+        if (r->path == "/added-after-clear") {
+            bad.add("Bad Name", "x");
+            bad.clear();
+            bad.add("x-fine", "y");
+        }
+        try {
+            r->connection->write_headers(ResponseStartLine{"HTTP/1.1", 200, ""}, bad, "sent as is");
+            r->connection->finish();
+        } catch (const HTTPOutputError& e) {
+            refused.push_back(r->path + ": " + e.what());
+            respond(*r, 500, {}, "refused");
+        }
+    });
+    run_sync([&]() -> Future<void> {
+        RawHTTPClient c(io_loop(), s.port);
+        co_await c.connect();
+        for (std::string path : {"/name", "/value", "/length", "/added-after-clear"}) {
+            co_await c.send("GET " + path + " HTTP/1.1\r\nHost: h\r\n\r\n");
+            auto r = co_await c.read_response();
+            CAPTURE(path);
+            CHECK_FALSE(r.headers.contains("Injected"));
+            CHECK_FALSE(r.headers.contains("Bad Name"));
+            if (path == "/added-after-clear") {
+                CHECK(r.body == "sent as is");
+                CHECK(r.headers.get("X-Fine") == "y");
+            } else {
+                CHECK(r.body == "refused");
+            }
+        }
+    });
+    CHECK(refused == std::vector<std::string>{"/name: Invalid header name: Bad name",
+                                              "/value: Newline or control character in header: X-Ok",
+                                              "/length: Invalid Content-Length: 10 "});
+}
+
 TEST_CASE_METHOD(AsyncTest, "xheaders trust the proxy's view only when asked", "[http][httpserver][net]") {
     HTTPServerOptions trusting;
     trusting.xheaders = true;

@@ -50,6 +50,17 @@ TEST_CASE("HTTPHeaders::parse handles continuations, LF endings and rejects junk
     CHECK_THROWS_AS(HTTPHeaders::parse(" starts with space: x\r\n"), HTTPInputError);
     CHECK_THROWS_AS(HTTPHeaders::parse("Bad Name: x\r\n"), HTTPInputError);
     CHECK_THROWS_AS(HTTPHeaders::parse(std::string("Nul: a\0b\r\n", 11)), HTTPInputError);
+    HTTPHeaders kept;
+    kept.parse_line("Good: 1");
+    CHECK_THROWS_AS(kept.parse_line("Bad\x01Name: 2"), HTTPInputError);
+    CHECK(kept.get_all() == Fields{{"Good", "1"}});  // the refused line left nothing behind
+    CHECK(kept.names_are_tokens());
+    kept.add("not a token", "x");
+    CHECK_FALSE(kept.names_are_tokens());
+    kept.erase("not a token");
+    CHECK_FALSE(kept.names_are_tokens());  // erase does not look again: writing still checks
+    kept.clear();
+    CHECK(kept.names_are_tokens());
     CHECK(is_token("X-Custom_1!"));
     CHECK_FALSE(is_token("a b"));
     CHECK_FALSE(is_token(""));
@@ -73,6 +84,36 @@ TEST_CASE("field checks and name normalisation hold for every byte at every posi
             if (is_valid_field_value(value) != allowed_in_value(c)) FAIL("value byte " << b << " at " << at);
             if (is_token(value) != allowed_in_token(c)) FAIL("token byte " << b << " at " << at);
         }
+    }
+    // Names of every length up to 24, against a plain reference: mostly letters and dashes,
+    // with the bytes a case-folding trick could confuse ('-' and CR differ by 0x20 only,
+    // letters and their neighbours, obs-text, digits, NUL).
+    auto reference_normalize = [](std::string_view in) {
+        std::string out(in);
+        bool start = true;
+        for (char& c : out) {
+            if (start && c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+            else if (!start && c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+            start = c == '-';
+        }
+        return out;
+    };
+    const std::string alphabet = std::string("aAzZmM--@[`{\r\x8d\xad\xc1\xe1_1!") + std::string(1, '\0');
+    std::uint32_t seed = 12345;
+    for (int round = 0; round < 20000; ++round) {
+        seed = seed * 1103515245u + 12345u;
+        std::size_t len = (seed >> 16) % 25;
+        std::string name;
+        for (std::size_t i = 0; i < len; ++i) {
+            seed = seed * 1103515245u + 12345u;
+            std::size_t pick = (seed >> 16) % 40;
+            name += pick < 34 ? "abcdefghijklmnopqrstuvwxyzABCDEF--"[pick] : alphabet[(seed >> 8) % alphabet.size()];
+        }
+        HTTPHeaders h;
+        h.add(name, "v");
+        if (HTTPHeaders::normalize_name(name) != reference_normalize(name) ||
+            h.get_all().front().first != reference_normalize(name) || h.names_are_tokens() != is_token(name))
+            FAIL("name \"" << name << "\"");
     }
     CHECK(is_valid_field_value("a tab\tbetween and \xff obs-text, long enough for three blocks"));
     CHECK_FALSE(is_valid_field_value("twenty-three bytes, \x7f"));

@@ -148,7 +148,8 @@ private:
     HTTP1Parser parser_;
 
     // What the message being read said, for the response written back.
-    std::optional<RequestStartLine> request_start_line_;
+    bool request_head_ = false;     // a HEAD request: its response has no body
+    bool request_http11_ = true;    // HTTP/1.1 (else 1.0): chunking and keep-alive rules
     bool request_keep_alive_ = false;
     bool disconnect_on_finish_ = false;
     bool read_finished_ = false;

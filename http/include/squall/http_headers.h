@@ -50,7 +50,10 @@ public:
     void set(std::string_view name, std::string_view value);
     /// Remove every value of `name`; how many there were.
     std::size_t erase(std::string_view name);
-    void clear() noexcept { fields_.clear(); }
+    void clear() noexcept {
+        fields_.clear();
+        names_are_tokens_ = true;
+    }
 
     bool contains(std::string_view name) const noexcept { return find(name).has_value(); }
     /// The first value, without copying; nullopt when absent.
@@ -65,6 +68,9 @@ public:
     std::vector<Field>::const_iterator begin() const noexcept { return fields_.begin(); }
     std::vector<Field>::const_iterator end() const noexcept { return fields_.end(); }
     std::size_t size() const noexcept { return fields_.size(); }
+    /// Every name added since construction or clear() is an RFC 9110 token (learnt while
+    /// normalising, so writing the headers need not check each name again).
+    bool names_are_tokens() const noexcept { return names_are_tokens_; }
     bool empty() const noexcept { return fields_.empty(); }
 
     /// One header line ("Name: value"). A line starting with a space or tab continues the
@@ -81,7 +87,11 @@ public:
     std::size_t serialized_size() const noexcept;
 
 private:
+    /// Appends the field; whether its name is a token.
+    bool append(std::string_view name, std::string_view value);
+
     std::vector<Field> fields_;
+    bool names_are_tokens_ = true;
 };
 
 /// RFC 9110 token characters (names of methods and header fields).
