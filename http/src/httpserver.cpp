@@ -32,14 +32,11 @@ void log_when_answered(const std::shared_ptr<HTTPServerRequest>& r) {
 
 /// Collects a whole request for the callback form (Tornado's _ServerRequestAdapter without a
 /// delegate).
-class RequestCollector : public HTTPMessageDelegate {
+class RequestCollector : public HTTPMessageDelegate, public detail::Recycled {  // one per request
 public:
     using Callback = HTTPServer::RequestCallback;
     RequestCollector(std::shared_ptr<Callback> callback, std::shared_ptr<HTTP1Connection> conn)
         : callback_(std::move(callback)), conn_(std::move(conn)) {}
-    // One per request: from the per-thread block cache rather than malloc.
-    static void* operator new(std::size_t size) { return detail::recycled_allocate(size); }
-    static void operator delete(void* p, std::size_t size) noexcept { detail::recycled_deallocate(p, size); }
 
     Future<void> headers_received(const StartLine& start_line, HTTPHeaders& headers) override {
         request_ = std::allocate_shared<HTTPServerRequest>(detail::RecyclingAllocator<HTTPServerRequest>(),

@@ -14,7 +14,9 @@ HTTPServerRequest::HTTPServerRequest(const RequestStartLine& start_line, HTTPHea
       version(start_line.version),
       headers(std::move(h)),
       connection(std::move(conn)),
-      start_time(std::chrono::steady_clock::now()) {
+      loop_(IOLoop::current_or_null()) {
+    // The iteration's time: no clock read per request (the access log's finish reads one).
+    start_time = loop_ ? loop_->iteration_time() : std::chrono::steady_clock::now();
     if (connection) {
         remote_ip = connection->context().remote_ip;
         protocol = connection->context().protocol;
@@ -58,8 +60,14 @@ const std::map<std::string, std::string>& HTTPServerRequest::cookies() const {
     return *cookies_;
 }
 
+std::chrono::steady_clock::time_point HTTPServerRequest::now() const {
+    return loop_ ? loop_->time() : std::chrono::steady_clock::now();
+}
+
+void HTTPServerRequest::mark_finished() { finish_time_ = now(); }
+
 double HTTPServerRequest::request_time() const {
-    auto end = finish_time_.value_or(std::chrono::steady_clock::now());
+    auto end = finish_time_ ? *finish_time_ : now();
     return std::chrono::duration<double>(end - start_time).count();
 }
 

@@ -351,7 +351,13 @@ TEST_CASE_METHOD(AsyncTest, "the idle timeout restarts with every request and no
 }
 
 TEST_CASE_METHOD(AsyncTest, "the access log has a line per request", "[http][httpserver][net]") {
-    Server s(io_loop(), [](std::shared_ptr<HTTPServerRequest> r) {
+    std::shared_ptr<HTTPServerRequest> slow;
+    Server s(io_loop(), [&](std::shared_ptr<HTTPServerRequest> r) {
+        if (r->path == "/slow") {
+            slow = r;
+            io_loop().call_later(60ms, [r] { respond(*r, 200, {}, "late"); });
+            return;
+        }
         respond(*r, r->path == "/missing" ? 404 : 200, {}, "x");
     });
     LogCapture log;
@@ -361,10 +367,19 @@ TEST_CASE_METHOD(AsyncTest, "the access log has a line per request", "[http][htt
         co_await c.send("GET /ok?a=1 HTTP/1.1\r\nHost: h\r\n\r\nGET /missing HTTP/1.1\r\nHost: h\r\n\r\n");
         co_await c.read_response();
         co_await c.read_response();
+        co_await c.send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n");
+        co_await c.read_response();
         co_await squall::moment;
     });
     CHECK(log.count("^200 GET /ok\\?a=1 \\(127\\.0\\.0\\.1\\) [0-9.]+ms$", "tornado.access") == 1);
     CHECK(log.count("^404 GET /missing \\(127\\.0\\.0\\.1\\)", "tornado.access") == 1);
+    // The time runs from the request's arrival to its finish, and stops there.
+    REQUIRE(slow);
+    double taken = slow->request_time();
+    CHECK(taken >= 0.060);
+    CHECK(log.count("^200 GET /slow \\(127\\.0\\.0\\.1\\) ([6-9][0-9]|[1-9][0-9][0-9]+)\\.[0-9]+ms$", "tornado.access") == 1);
+    run_sync([&]() -> Future<void> { co_await squall::sleep(20ms); });
+    CHECK(slow->request_time() == taken);
 }
 
 namespace {

@@ -61,29 +61,31 @@ void Application::add_handlers(std::string host_pattern, std::vector<URLSpec> ha
     else groups_.push_back(std::move(g));
 }
 
-std::vector<const Application::HostGroup*> Application::host_groups_for(const HTTPServerRequest& request) const {
-    std::vector<const HostGroup*> out;
-    for (const auto& g : groups_)
-        if (!g.regex || std::regex_match(request.host_name, *g.regex)) out.push_back(&g);
-    if (out.empty() && !request.headers.contains("X-Real-Ip")) {
-        for (const auto& g : groups_)
-            if (!g.regex || std::regex_match(default_host_, *g.regex)) out.push_back(&g);
-    }
-    return out;
-}
-
 std::shared_ptr<RequestHandler> Application::find_handler(std::shared_ptr<HTTPServerRequest> request) {
-    auto groups = host_groups_for(*request);
-    if (groups.empty()) return handler<RedirectHandler>("http://" + default_host_ + "/", true)(*this, std::move(request));
-    for (const HostGroup* g : groups) {
-        for (const URLSpec& spec : g->specs) {
-            if (auto args = spec.match(request->path)) {
-                auto h = spec.factory()(*this, std::move(request));
-                h->path_args_ = std::move(*args);
-                return h;
+    // Tornado's _get_host_handlers: the groups whose pattern matches the host, in order; when
+    // none does (and no proxy set X-Real-Ip), those matching default_host. Walked in place, so
+    // routing a request allocates nothing.
+    auto serves = [](const HostGroup& g, const std::string& host) { return !g.regex || std::regex_match(host, *g.regex); };
+    bool host_known = false;
+    auto route = [&](const std::string& host) -> std::shared_ptr<RequestHandler> {
+        for (const HostGroup& g : groups_) {
+            if (!serves(g, host)) continue;
+            host_known = true;
+            for (const URLSpec& spec : g.specs) {
+                if (auto args = spec.match(request->path)) {
+                    auto h = spec.factory()(*this, std::move(request));
+                    h->path_args_ = std::move(*args);
+                    return h;
+                }
             }
         }
+        return nullptr;
+    };
+    if (auto h = route(request->host_name)) return h;
+    if (!host_known && !request->headers.contains("X-Real-Ip")) {
+        if (auto h = route(default_host_)) return h;
     }
+    if (!host_known) return handler<RedirectHandler>("http://" + default_host_ + "/", true)(*this, std::move(request));
     if (settings_.default_handler_class) return settings_.default_handler_class(*this, std::move(request));
     return handler<ErrorHandler>(404)(*this, std::move(request));
 }

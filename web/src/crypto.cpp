@@ -45,9 +45,13 @@ thread_local SpareContext spare;
 
 void append_hex(std::string& out, const unsigned char* bytes, std::size_t n) {
     static const char digits[] = "0123456789abcdef";
+    // Sized once: a += per digit checks the capacity every time (an ETag per response).
+    std::size_t at = out.size();
+    out.resize(at + 2 * n);
+    char* p = out.data() + at;
     for (std::size_t i = 0; i < n; ++i) {
-        out += digits[bytes[i] >> 4];
-        out += digits[bytes[i] & 15];
+        *p++ = digits[bytes[i] >> 4];
+        *p++ = digits[bytes[i] & 15];
     }
 }
 

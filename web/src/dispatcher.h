@@ -7,10 +7,11 @@
 
 #include "squall/application.h"
 #include "squall/requesthandler.h"
+#include "squall/detail/recycler.h"
 
 namespace squall::detail {
 
-class RequestDispatcher : public HTTPMessageDelegate {
+class RequestDispatcher : public HTTPMessageDelegate, public Recycled {  // one per request
 public:
     RequestDispatcher(Application& app, std::shared_ptr<HTTP1Connection> connection)
         : app_(app), connection_(std::move(connection)) {}

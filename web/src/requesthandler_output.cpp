@@ -42,10 +42,10 @@ void check_header_name(std::string_view name) {
 }  // namespace
 
 void RequestHandler::clear() {
-    headers_.clear();
-    headers_.set("Server", settings().server_header);
-    headers_.set("Content-Type", "text/html; charset=UTF-8");
-    headers_.set("Date", date_header());
+    headers_.clear();  // so add(), with no search for an earlier value
+    headers_.add("Server", settings().server_header);
+    headers_.add("Content-Type", "text/html; charset=UTF-8");
+    headers_.add("Date", date_header());
     set_default_headers();
     write_buffer_.clear();
     status_code_ = 200;

@@ -32,6 +32,8 @@ public:
     ArgumentMap arguments, query_arguments, body_arguments;
     FileMap files;
     std::shared_ptr<HTTP1Connection> connection;
+    /// When the request arrived, on the clock of the IOLoop current at construction
+    /// (IOLoop::time; steady_clock without one): the time its loop iteration began.
     std::chrono::steady_clock::time_point start_time;
 
     /// Parse `body` by Content-Type into body_arguments, arguments and files. Throws
@@ -43,13 +45,15 @@ public:
     std::string full_url() const { return protocol + "://" + host + uri; }
     /// Seconds since the request arrived, or until finish() was recorded.
     double request_time() const;
-    void mark_finished() { finish_time_ = std::chrono::steady_clock::now(); }
+    void mark_finished();
     /// The client's certificate (DER) on a TLS connection that asked for one; empty otherwise.
     std::string ssl_certificate_der() const;
 
 private:
     mutable std::optional<std::map<std::string, std::string>> cookies_;
     std::optional<std::chrono::steady_clock::time_point> finish_time_;
+    IOLoop* loop_;  // whose clock times the request; null: steady_clock
+    std::chrono::steady_clock::time_point now() const;
 };
 
 }  // namespace squall

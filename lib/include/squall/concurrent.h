@@ -41,7 +41,7 @@ std::string describe_exception(const std::exception_ptr& e);
 
 /// The shared state behind a Future and its Promises. Single-threaded by design, like Tornado
 /// 4.0's Future ("not thread-safe ... therefore faster"): counts are plain integers.
-class StateBase {
+class StateBase : public Recycled {  // one or more per request
 public:
     using Callback = MoveOnlyFunction<void(StateBase&)>;
 
@@ -49,9 +49,6 @@ public:
     StateBase(const StateBase&) = delete;
     StateBase& operator=(const StateBase&) = delete;
     virtual ~StateBase();
-    // One or more per request: from the per-thread block cache rather than malloc.
-    static void* operator new(std::size_t size) { return recycled_allocate(size); }
-    static void operator delete(void* p, std::size_t size) noexcept { recycled_deallocate(p, size); }
 
     void add_ref() noexcept { ++refs_; }
     void release() noexcept {
@@ -343,7 +340,7 @@ namespace detail {
 /// The coroutine side of Future<T>: eager start (like @gen.coroutine), the result or exception
 /// kept in the Future, completion at final suspend, then the frame frees itself.
 template <class T>
-class CoroutinePromiseBase {
+class CoroutinePromiseBase : public Recycled {
 public:
     CoroutinePromiseBase() : state_(new State<T>()) {
         state_->add_ref();
@@ -351,9 +348,7 @@ public:
     }
     CoroutinePromiseBase(const CoroutinePromiseBase&) = delete;
     CoroutinePromiseBase& operator=(const CoroutinePromiseBase&) = delete;
-    // The coroutine's frame, made and freed per call: from the per-thread block cache.
-    static void* operator new(std::size_t size) { return recycled_allocate(size); }
-    static void operator delete(void* p, std::size_t size) noexcept { recycled_deallocate(p, size); }
+    // The frame is made and freed per call: its operator new and delete come from Recycled.
     ~CoroutinePromiseBase() {
         state_->release_promise();
         state_->release();

@@ -92,7 +92,6 @@ private:
         std::int64_t mtime_ns;
         std::string hash;
     };
-    std::vector<const HostGroup*> host_groups_for(const HTTPServerRequest& request) const;
 
     ApplicationSettings settings_;
     std::string default_host_;

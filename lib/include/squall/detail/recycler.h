@@ -77,4 +77,11 @@ struct RecyclingAllocator {
     }
 };
 
+/// Base of classes made and dropped per request or per operation: `new T` and `delete`
+/// (through a virtual destructor too, which passes the most derived size) use the cache.
+struct Recycled {
+    static void* operator new(std::size_t size) { return recycled_allocate(size); }
+    static void operator delete(void* p, std::size_t size) noexcept { recycled_deallocate(p, size); }
+};
+
 }  // namespace squall::detail
