@@ -43,6 +43,8 @@ HTTPServerRequest::HTTPServerRequest(const RequestStartLine& start_line, HTTPHea
 }
 
 void HTTPServerRequest::parse_body() {
+    // Most requests (every GET) have neither: nothing to parse, and no joined header copy.
+    if (!headers.contains("Content-Type") && !headers.contains("Content-Encoding")) return;
     parse_body_arguments(headers.get("Content-Type"), body, body_arguments, files, &headers);
     for (const auto& [name, values] : body_arguments) {
         auto& dest = arguments[name];
