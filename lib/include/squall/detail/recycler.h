@@ -30,9 +30,15 @@ inline thread_local RecycleCache recycle_cache;
 /// Registers the thread's cache for emptying when the thread exits. Defined in recycler.cpp.
 void recycle_cache_attach();
 
+/// Cached sizes are rounded up to their class, whoever allocates: a block made where the cache
+/// is bypassed (below) and freed where it is not fits any size of its class.
+constexpr std::size_t recycle_block_size(std::size_t size) {
+    return size == 0 || size > recycle_max ? size : ((size - 1) / recycle_granule + 1) * recycle_granule;
+}
+
 #if defined(__SANITIZE_ADDRESS__)
 // AddressSanitizer must see every free to catch a use after it.
-inline void* recycled_allocate(std::size_t size) { return ::operator new(size); }
+inline void* recycled_allocate(std::size_t size) { return ::operator new(recycle_block_size(size)); }
 inline void recycled_deallocate(void* p, std::size_t) noexcept { ::operator delete(p); }
 #else
 inline void* recycled_allocate(std::size_t size) {
@@ -44,7 +50,7 @@ inline void* recycled_allocate(std::size_t size) {
         --c.counts[k];
         return b;
     }
-    return ::operator new((k + 1) * recycle_granule);
+    return ::operator new(recycle_block_size(size));
 }
 
 /// `size` must be the size given to recycled_allocate (sized delete passes it).
