@@ -597,6 +597,26 @@ TEST_CASE("PeriodicCallback skips missed runs and survives a clock going backwar
     CHECK(fired_at[3] == 1051);
 }
 
+TEST_CASE("iteration_time is the loop's clock as read when the iteration's poll returned", "[core][ioloop]") {
+    g_fake_now = TimePoint{} + 500s;
+    IOLoop loop(make_poller(), &fake_clock);
+    CHECK(loop.iteration_time() == TimePoint{} + 500s);  // not running: time() itself
+    g_fake_now += 1s;
+    CHECK(loop.iteration_time() == TimePoint{} + 501s);
+    std::vector<TimePoint> seen;
+    loop.add_callback([&] {
+        seen.push_back(loop.iteration_time());
+        g_fake_now += 7s;  // time spent in this iteration's work does not move it...
+        seen.push_back(loop.iteration_time());
+        loop.add_callback([&] {  // ...the next poll does
+            seen.push_back(loop.iteration_time());
+            loop.stop();
+        });
+    });
+    loop.start();
+    CHECK(seen == std::vector<TimePoint>{TimePoint{} + 501s, TimePoint{} + 501s, TimePoint{} + 508s});
+}
+
 TEST_CASE_METHOD(AsyncTest, "a callback that blocks the loop past the threshold is reported",
                  "[core][ioloop]") {
     LogCapture logs;
