@@ -135,8 +135,7 @@ Future<void> RequestHandler::flush_output(bool finishing) {
     std::string chunk = take_output();
     HTTP1Connection& conn = *request_->connection;
     if (begin_output(chunk, finishing))
-        return conn.write_headers(ResponseStartLine{"HTTP/1.1", status_code_, reason_}, std::move(headers_),
-                                  std::move(chunk));
+        return conn.write_headers(start_line(), std::move(headers_), std::move(chunk));
     if (gzip_) gzip_->transform_chunk(chunk, finishing);
     if (request_->method == "HEAD") chunk.clear();
     return conn.write(std::move(chunk));
@@ -151,15 +150,13 @@ Future<void> RequestHandler::send_file(int fd, std::uint64_t offset, std::uint64
     const bool compressing = gzip_ && gzip_->gzipping();
     if (first && chunk.empty() && !head && !compressing && length > 0) {
         // Queued with the file, the headers travel in its first segment.
-        Future<void> sent = conn.write_headers(ResponseStartLine{"HTTP/1.1", status_code_, reason_},
-                                               std::move(headers_), fd, offset, length);
+        Future<void> sent = conn.write_headers(start_line(), std::move(headers_), fd, offset, length);
         co_await sent;
         co_return;
     }
     Future<void> before;
     if (first) {
-        before = conn.write_headers(ResponseStartLine{"HTTP/1.1", status_code_, reason_}, std::move(headers_),
-                                    std::move(chunk));
+        before = conn.write_headers(start_line(), std::move(headers_), std::move(chunk));
     } else {
         if (gzip_) gzip_->transform_chunk(chunk, false);
         if (head) chunk.clear();

@@ -222,6 +222,8 @@ private:
     std::string take_output();
     /// First output only: gzip decision, cookies, HEAD's empty body. False once headers are out.
     bool begin_output(std::string& chunk, bool finishing);
+    /// The status line the headers go out with.
+    ResponseStartLine start_line() const { return ResponseStartLine{"HTTP/1.1", status_code_, reason_}; }
     void clear_headers_for_304();
     std::vector<std::string> arguments_from(const ArgumentMap& source, std::string_view name, bool strip) const;
     void decode_path_arguments();
