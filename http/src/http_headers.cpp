@@ -97,7 +97,7 @@ bool is_valid_field_value(std::string_view s) noexcept {
     }
 }
 
-HTTPHeaders::HTTPHeaders(std::initializer_list<Field> fields) {
+HTTPHeaders::HTTPHeaders(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
     fields_.reserve(fields.size() + 2);  // room for the framing headers a response gains
     for (const auto& [name, value] : fields) add(name, value);
 }

@@ -38,7 +38,9 @@ public:
     using Field = std::pair<std::string, std::string>;
 
     HTTPHeaders() = default;
-    HTTPHeaders(std::initializer_list<Field> fields);
+    /// `{{"Content-Type", "text/plain"}, {"Date", date}}`: views, so each name and value is
+    /// copied once, into the headers (pairs of strings would be built, then copied again).
+    HTTPHeaders(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
 
     /// Tornado's spelling: each dash-separated word capitalised ("content-TYPE" ->
     /// "Content-Type", "www-authenticate" -> "Www-Authenticate").
