@@ -47,8 +47,7 @@ std::vector<std::string_view> list_elements(const HTTPHeaders& h, std::string_vi
 void HTTP1Parser::reset() {
     state_ = State::start;
     scan_ = 0;
-    request_ = {};
-    response_ = {};
+    start_line_ = start_line_of(kind_);
     headers_.clear();
     trailers_.clear();
     body_kind_ = BodyKind::none;
@@ -165,8 +164,8 @@ HTTP1Parser::Result HTTP1Parser::finish_head(std::string_view block, std::size_t
     std::string_view start_line = strip_cr(block.substr(0, nl));
     block.remove_prefix(nl + 1);
     try {
-        if (kind_ == Kind::request) request_ = parse_request_start_line(start_line);
-        else response_ = parse_response_start_line(start_line);
+        if (kind_ == Kind::request) start_line_ = parse_request_start_line(start_line);
+        else start_line_ = parse_response_start_line(start_line);
         while (!block.empty()) {
             nl = block.find('\n');
             std::string_view line = strip_cr(block.substr(0, nl));
@@ -208,20 +207,42 @@ std::uint64_t parse_content_length(const std::vector<std::string_view>& values, 
 
 }  // namespace
 
-void HTTP1Parser::choose_request_framing() {
-    const bool http11 = request_.version == "HTTP/1.1";
-    if (http11) {
-        std::size_t hosts = headers_.count("Host");
-        if (hosts == 0) throw HTTPInputError("missing Host header");
-        if (hosts > 1) throw HTTPInputError("repeated Host header");
+namespace {
+
+/// What the framing rules look at, found in one walk over the fields (five lookups took five).
+struct FramingFields {
+    std::size_t hosts = 0;
+    bool has_te = false, has_cl = false;
+};
+
+FramingFields framing_fields(const HTTPHeaders& headers) {
+    FramingFields f;
+    for (const auto& [name, value] : headers) {
+        // Names are stored normalised: the lengths tell the candidates apart first.
+        switch (name.size()) {
+            case 4: f.hosts += name == "Host"; break;
+            case 14: f.has_cl |= name == "Content-Length"; break;
+            case 17: f.has_te |= name == "Transfer-Encoding"; break;
+            default: break;
+        }
     }
-    auto te = list_elements(headers_, "Transfer-Encoding");
-    auto cl = list_elements(headers_, "Content-Length");
-    bool has_te = headers_.contains("Transfer-Encoding"), has_cl = headers_.contains("Content-Length");
-    if (has_te) {
+    return f;
+}
+
+}  // namespace
+
+void HTTP1Parser::choose_request_framing() {
+    const bool http11 = request().version == "HTTP/1.1";
+    const FramingFields f = framing_fields(headers_);
+    if (http11) {
+        if (f.hosts == 0) throw HTTPInputError("missing Host header");
+        if (f.hosts > 1) throw HTTPInputError("repeated Host header");
+    }
+    if (f.has_te) {
         // RFC 9112 6.1 / 6.3: the framing of such a request cannot be trusted.
         if (!http11) throw HTTPInputError("Transfer-Encoding in an HTTP/1.0 request");
-        if (has_cl) throw HTTPInputError("both Content-Length and Transfer-Encoding");
+        if (f.has_cl) throw HTTPInputError("both Content-Length and Transfer-Encoding");
+        auto te = list_elements(headers_, "Transfer-Encoding");
         if (te.empty() || detail::ascii_lowercase(te.back()) != "chunked")
             throw HTTPInputError("Transfer-Encoding without chunked last");
         if (te.size() != 1) throw HTTPInputError("unsupported Transfer-Encoding", 501);
@@ -229,7 +250,8 @@ void HTTP1Parser::choose_request_framing() {
         state_ = State::chunk_size;
         return;
     }
-    if (has_cl) {
+    if (f.has_cl) {
+        auto cl = list_elements(headers_, "Content-Length");
         if (cl.empty()) throw HTTPInputError("invalid Content-Length");
         content_length_ = parse_content_length(cl, limits_.max_body_size);
     }
@@ -239,23 +261,25 @@ void HTTP1Parser::choose_request_framing() {
 }
 
 void HTTP1Parser::choose_response_framing() {
-    const int code = response_.code;
+    const int code = response().code;
     if (head_request_ || (code >= 100 && code < 200) || code == 204 || code == 304) {
         body_kind_ = BodyKind::none;
         remaining_ = 0;
         state_ = State::body_length;
         return;
     }
-    auto te = list_elements(headers_, "Transfer-Encoding");
-    bool has_te = headers_.contains("Transfer-Encoding"), has_cl = headers_.contains("Content-Length");
-    if (has_te && has_cl) throw HTTPInputError("both Content-Length and Transfer-Encoding");
-    if (has_te && !te.empty() && detail::ascii_lowercase(te.back()) == "chunked") {
-        if (te.size() != 1) throw HTTPInputError("unsupported Transfer-Encoding");
-        body_kind_ = BodyKind::chunked;
-        state_ = State::chunk_size;
-        return;
+    const FramingFields f = framing_fields(headers_);
+    if (f.has_te && f.has_cl) throw HTTPInputError("both Content-Length and Transfer-Encoding");
+    if (f.has_te) {
+        auto te = list_elements(headers_, "Transfer-Encoding");
+        if (!te.empty() && detail::ascii_lowercase(te.back()) == "chunked") {
+            if (te.size() != 1) throw HTTPInputError("unsupported Transfer-Encoding");
+            body_kind_ = BodyKind::chunked;
+            state_ = State::chunk_size;
+            return;
+        }
     }
-    if (has_cl && !has_te) {
+    if (f.has_cl && !f.has_te) {
         auto cl = list_elements(headers_, "Content-Length");
         if (cl.empty()) throw HTTPInputError("invalid Content-Length");
         content_length_ = parse_content_length(cl, limits_.max_body_size);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "squall/http_headers.h"
 #include "squall/httputil.h"
@@ -42,7 +43,8 @@ public:
         std::string_view body;
     };
 
-    explicit HTTP1Parser(Kind kind, HTTP1ParserLimits limits = {}) : kind_(kind), limits_(limits) {}
+    explicit HTTP1Parser(Kind kind, HTTP1ParserLimits limits = {})
+        : kind_(kind), limits_(limits), start_line_(start_line_of(kind)) {}
 
     Result parse(std::string_view data);
     /// The peer closed the connection: `done` completes a read-until-close body; `error` says a
@@ -56,8 +58,10 @@ public:
     /// Forget the current message and wait for a new one.
     void reset();
 
-    const RequestStartLine& request() const noexcept { return request_; }
-    const ResponseStartLine& response() const noexcept { return response_; }
+    const RequestStartLine& request() const { return std::get<RequestStartLine>(start_line_); }
+    const ResponseStartLine& response() const { return std::get<ResponseStartLine>(start_line_); }
+    /// request() or response() as the delegates take it (no copy of its strings).
+    const StartLine& start_line() const noexcept { return start_line_; }
     HTTPHeaders& headers() noexcept { return headers_; }
     const HTTPHeaders& trailers() const noexcept { return trailers_; }
     BodyKind body_kind() const noexcept { return body_kind_; }
@@ -73,6 +77,10 @@ public:
     const std::string& error_message() const noexcept { return error_message_; }
 
 private:
+    static StartLine start_line_of(Kind kind) {
+        return kind == Kind::request ? StartLine(RequestStartLine{}) : StartLine(ResponseStartLine{});
+    }
+
     enum class State { start, head, body_length, chunk_size, chunk_data, chunk_end, trailers, until_close, done, failed };
 
     Result fail(int status, std::string message, std::size_t consumed = 0);
@@ -87,8 +95,7 @@ private:
     HTTP1ParserLimits limits_;
     State state_ = State::start;
     std::size_t scan_ = 0;  // bytes of the head (or trailers) already searched for its end
-    RequestStartLine request_;
-    ResponseStartLine response_;
+    StartLine start_line_;  // the alternative of kind_
     HTTPHeaders headers_, trailers_;
     BodyKind body_kind_ = BodyKind::none;
     std::uint64_t content_length_ = 0;

@@ -20,8 +20,6 @@
 
 namespace squall {
 
-using StartLine = std::variant<RequestStartLine, ResponseStartLine>;
-
 /// Receives one message (Tornado's HTTPMessageDelegate). headers_received and data_received
 /// may return a Future: the connection reads no further until it is done (flow control). An
 /// invalid Future (`{}`) means "go on" and costs nothing.

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "squall/http_headers.h"
@@ -25,6 +26,8 @@ struct ResponseStartLine {
     int code = 0;
     std::string reason;
 };
+/// A message's first line: a request's or a response's.
+using StartLine = std::variant<RequestStartLine, ResponseStartLine>;
 
 /// The standard reason phrase for a status code ("Not Found"), or "Unknown".
 std::string_view reason_phrase(int code) noexcept;
