@@ -63,11 +63,11 @@ namespace {
 class StreamTimer {
 public:
     StreamTimer(IOLoop& loop, const std::shared_ptr<IOStream>& stream, std::optional<Duration> timeout,
-                const char* why, std::string peer)
+                const char* why, std::string_view peer)
         : loop_(loop) {
-        if (!timeout) return;
+        if (!timeout) return;  // the usual case: nothing copied
         std::weak_ptr<IOStream> weak = stream;
-        handle_ = loop.call_later(*timeout, [weak = std::move(weak), why, peer = std::move(peer)] {
+        handle_ = loop.call_later(*timeout, [weak = std::move(weak), why, peer = std::string(peer)] {
             if (auto s = weak.lock()) {
                 if (why) gen_log().logf(LogLevel::info, "%s from %s", why, peer.c_str());
                 s->close();
@@ -148,6 +148,12 @@ bool HTTP1Connection::can_keep_alive(const RequestStartLine& start, const HTTPHe
     return version_keeps_alive(start.version, headers);
 }
 
+void HTTP1Connection::on_stream_closed() {
+    if (detached_ || !read_finished_) return;  // a pending read reports it
+    if (active_delegate_) active_delegate_->on_connection_close();
+    finish_request();
+}
+
 std::uint64_t HTTP1Connection::max_body_size() const {
     return params_.max_body_size.value_or(stream_->options().max_buffer_size);
 }
@@ -216,7 +222,7 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
                     if (code >= 100 && code < 200 && code != 101) {
                         // Interim (100 Continue): the delegate sees it, then the real response
                         // follows, as in Tornado.
-                        auto f = delegate.headers_received(StartLine(parser_.response()), parser_.headers());
+                        auto f = delegate.headers_received(parser_.start_line(), parser_.headers());
                         if (f.valid()) co_await std::move(f);
                         parser_.parse({});  // its (empty) end; the next parse starts the real one
                         continue;
@@ -233,15 +239,13 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
                         s.write("HTTP/1.1 100 (Continue)\r\n\r\n");
                 }
                 body_timer.emplace(loop, stream, params_.body_timeout, "Timeout reading body", context_.remote_ip);
-                stream->set_close_callback([weak = std::weak_ptr<HTTP1Connection>(self)] {
-                    auto conn = weak.lock();
-                    if (!conn || conn->detached_ || !conn->read_finished_) return;  // a pending read reports it
-                    if (conn->active_delegate_) conn->active_delegate_->on_connection_close();
-                    conn->finish_request();
-                });
+                if (!close_watched_) {
+                    stream->set_close_callback([weak = std::weak_ptr<HTTP1Connection>(self)] {
+                        if (auto conn = weak.lock()) conn->on_stream_closed();
+                    });
+                }
                 delegate_started = true;
-                StartLine start = is_client_ ? StartLine(parser_.response()) : StartLine(parser_.request());
-                auto f = delegate.headers_received(start, parser_.headers());
+                auto f = delegate.headers_received(parser_.start_line(), parser_.headers());
                 if (f.valid()) co_await std::move(f);
                 if (detached_) co_return false;
                 parser_.set_limits({params_.max_header_size, max_body_size()});
@@ -330,7 +334,7 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
         co_await std::move(done);  // the next request waits for this response
     }
     if (detached_) co_return false;
-    stream->set_close_callback(nullptr);
+    if (!close_watched_) stream->set_close_callback(nullptr);
     if (disconnect_on_finish_ || stream->closed()) {
         stream->close();
         co_return false;
@@ -361,22 +365,36 @@ Future<void> HTTP1ServerConnection::serve(std::shared_ptr<Shared> shared, std::s
     bool detached = false;
     std::shared_ptr<detail::IdleTimer> idle;
     if (params.header_timeout) idle = std::make_shared<detail::IdleTimer>(stream->io_loop(), stream, *params.header_timeout);
+    // One close callback for all the connection's requests: setting and clearing one per
+    // request cost two calls into the stream each time.
+    stream->set_close_callback([weak = std::weak_ptr<Shared>(shared)] {
+        auto s = weak.lock();
+        if (!s || !s->current) return;
+        auto conn = s->current->shared_from_this();  // kept while its delegate hears of the close
+        conn->on_stream_closed();
+    });
     while (!stream->closed() && shared->delegate) {
         auto conn = std::allocate_shared<HTTP1Connection>(detail::RecyclingAllocator<HTTP1Connection>(), stream, false,
                                                           params, context);
         conn->idle_timer_ = idle;
+        conn->close_watched_ = true;
         std::unique_ptr<HTTPMessageDelegate> message = shared->delegate->start_request(conn);
         bool again = false;
+        shared->current = conn.get();
         try {
             auto reading = conn->read_response(*message);
             again = co_await std::move(reading);
         } catch (const std::exception& e) {
             app_log().logf(LogLevel::error, "Uncaught exception in the HTTP server: %s", e.what());
         }
+        shared->current = nullptr;
         detached = conn->detached();
         if (!again) break;
     }
-    if (!detached) stream->close();  // a detached stream belongs to whoever took it
+    if (!detached) {  // a detached stream belongs to whoever took it
+        stream->set_close_callback(nullptr);
+        stream->close();
+    }
     if (shared->delegate) shared->delegate->on_close();
 }
 

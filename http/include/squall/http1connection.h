@@ -137,6 +137,8 @@ private:
     /// A file body piece behind `prefix`, framed and counted like write_body.
     Future<void> write_file_body(std::string prefix, int fd, std::uint64_t offset, std::uint64_t length);
     void finish_request();
+    /// The stream closed: a message read whole but not yet answered is over.
+    void on_stream_closed();
     friend class HTTP1ServerConnection;
 
     std::shared_ptr<IOStream> stream_;
@@ -153,8 +155,11 @@ private:
     bool read_finished_ = false;
     bool detached_ = false;
     HTTPMessageDelegate* active_delegate_ = nullptr;
-    // Set by HTTP1ServerConnection: the connection's header timeout, shared by its requests.
+    // Set by HTTP1ServerConnection: the connection's header timeout, shared by its requests,
+    // and whether it watches the stream's close for each request (else each message sets and
+    // clears a close callback of its own).
     std::shared_ptr<detail::IdleTimer> idle_timer_;
+    bool close_watched_ = false;
 
     // The message being written.
     bool headers_written_ = false;
@@ -187,6 +192,7 @@ public:
 private:
     struct Shared {
         HTTPServerConnectionDelegate* delegate = nullptr;
+        HTTP1Connection* current = nullptr;  // the request being served, held by serve()
     };
     static Future<void> serve(std::shared_ptr<Shared> shared, std::shared_ptr<IOStream> stream,
                               HTTP1ConnectionParameters params, HTTPConnectionContext context);
