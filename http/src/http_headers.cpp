@@ -65,6 +65,32 @@ bool normalize_in_place(std::string& name) noexcept {
     return token;
 }
 
+template <std::size_t N>
+bool spelled(const char* p, const char (&known)[N]) noexcept {
+    return std::memcmp(p, known, N - 1) == 0;  // a constant size: compiled to a few loads
+}
+
+/// Whether `name` is a common field name already in Tornado's spelling (so a token too). Most
+/// names arrive spelled so, and a compare costs less than normalising byte by byte.
+bool is_common_normalized(std::string_view name) noexcept {
+    const char* p = name.data();
+    switch (name.size()) {
+        case 4: return spelled(p, "Host") || spelled(p, "Date") || spelled(p, "Etag") || spelled(p, "Vary");
+        case 6: return spelled(p, "Server") || spelled(p, "Accept") || spelled(p, "Cookie") || spelled(p, "Origin");
+        case 7: return spelled(p, "Expires") || spelled(p, "Referer") || spelled(p, "Upgrade");
+        case 8: return spelled(p, "Location");
+        case 10: return spelled(p, "Connection") || spelled(p, "User-Agent") || spelled(p, "Set-Cookie");
+        case 12: return spelled(p, "Content-Type");
+        case 13: return spelled(p, "Cache-Control") || spelled(p, "Last-Modified") || spelled(p, "Accept-Ranges") ||
+                        spelled(p, "Content-Range") || spelled(p, "Authorization");
+        case 14: return spelled(p, "Content-Length");
+        case 15: return spelled(p, "Accept-Encoding") || spelled(p, "Accept-Language");
+        case 16: return spelled(p, "Content-Encoding");
+        case 17: return spelled(p, "Transfer-Encoding") || spelled(p, "If-Modified-Since");
+        default: return false;
+    }
+}
+
 bool valid_value_bytes(const char* p, std::size_t n) noexcept {
     for (std::size_t i = 0; i < n; ++i) {
         unsigned char c = static_cast<unsigned char>(p[i]);
@@ -88,7 +114,16 @@ bool is_valid_field_value(std::string_view s) noexcept {
     // goes through here.
     const char* p = s.data();
     const std::size_t n = s.size();
-    if (n < 8) return valid_value_bytes(p, n);
+    if (n < 8) {
+        // Four to seven bytes (a status, a length, "squall"): two overlapping four-byte loads
+        // make one word, checked like a long value's blocks.
+        if (n < 4) return valid_value_bytes(p, n);
+        std::uint32_t head, tail;
+        std::memcpy(&head, p, 4);
+        std::memcpy(&tail, p + n - 4, 4);
+        const std::uint64_t w = head | (std::uint64_t{tail} << 32);
+        return !(any_below(w, 0x20) | any_equal(w, 0x7f)) || valid_value_bytes(p, n);
+    }
     for (std::size_t i = 0;; i += 8) {
         if (i > n - 8) i = n - 8;
         std::uint64_t w = load8(p + i);
@@ -113,7 +148,7 @@ bool HTTPHeaders::append(std::string_view name, std::string_view value) {
     if (fields_.capacity() == 0) fields_.reserve(8);
     // Built in place: a normalised temporary moved in would copy each short name twice.
     Field& f = fields_.emplace_back(std::piecewise_construct, std::forward_as_tuple(name), std::forward_as_tuple(value));
-    return normalize_in_place(f.first);
+    return is_common_normalized(name) || normalize_in_place(f.first);
 }
 
 void HTTPHeaders::add(std::string_view name, std::string_view value) {
