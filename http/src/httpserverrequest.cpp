@@ -23,7 +23,8 @@ HTTPServerRequest::HTTPServerRequest(const RequestStartLine& start_line, HTTPHea
     } else {
         protocol = "http";
     }
-    host = std::string(headers.find("Host").value_or("127.0.0.1"));
+    // Assigned in place, not built as temporaries and moved: a request builds eleven strings.
+    host.assign(headers.find("Host").value_or("127.0.0.1"));
     // host_name: without the port; an IPv6 literal keeps its brackets' content.
     std::string_view hv = host;
     if (!hv.empty() && hv.front() == '[') {
@@ -32,10 +33,11 @@ HTTPServerRequest::HTTPServerRequest(const RequestStartLine& start_line, HTTPHea
     } else if (std::size_t colon = hv.rfind(':'); colon != std::string_view::npos) {
         hv = hv.substr(0, colon);
     }
-    host_name = detail::ascii_lowercase(hv);
+    host_name.assign(hv);
+    for (char& c : host_name) c = detail::ascii_lower(c);
     std::size_t q = uri.find('?');
-    path = uri.substr(0, q);
-    if (q != std::string::npos) query = uri.substr(q + 1);
+    path.assign(uri, 0, q);
+    if (q != std::string::npos) query.assign(uri, q + 1);
     if (!query.empty()) {
         query_arguments = parse_qs(query);
         arguments = query_arguments;
