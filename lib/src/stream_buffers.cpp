@@ -15,7 +15,7 @@ char* ReadBuffer::prepare(std::size_t n) {
         std::memmove(data_.get(), data_.get() + begin_, live);  // compact in place
     } else if (capacity_ - end_ < n) {
         std::size_t cap = std::max({capacity_ * 2, live + n, std::size_t{4096}});
-        auto bigger = std::make_unique<char[]>(cap);
+        auto bigger = std::make_unique_for_overwrite<char[]>(cap);  // not zeroed: it is read into
         if (live) std::memcpy(bigger.get(), data_.get() + begin_, live);
         data_ = std::move(bigger);
         capacity_ = cap;
