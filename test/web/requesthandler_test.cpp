@@ -3,6 +3,7 @@
 // CookieTest, SecureCookieV1/V2Test, ErrorResponseTest, ExceptionHandlerTest, FinishExceptionTest,
 // GetArgumentTest, Header* tests, RedirectTest, ClearAllCookiesTest, Etag tests, PathArgsTest.
 #include <nlohmann/json.hpp>
+#include <openssl/evp.h>
 
 #include "async_test.h"
 #include "catch.h"
@@ -96,6 +97,22 @@ public:
     }
     Future<void> head() override { return get(); }
     static inline std::string last_note;
+};
+
+/// Writes `len` bytes (a fixed pattern, or `text`) in `pieces` writes: the ETag hashes them all.
+class EtagBodyHandler : public RequestHandler {
+public:
+    Future<void> get() override {
+        std::string body = get_argument("text", "");
+        if (body.empty()) {
+            std::size_t len = std::stoul(get_argument("len"));
+            for (std::size_t i = 0; i < len; ++i) body += static_cast<char>((i * 31 + 7) & 0xff);
+        }
+        std::size_t pieces = std::stoul(get_argument("pieces", "1"));
+        std::size_t step = body.size() / pieces + 1;
+        for (std::size_t at = 0; at < body.size(); at += step) write(std::string_view(body).substr(at, step));
+        return {};
+    }
 };
 
 class ErrorsHandler : public RequestHandler {
@@ -321,6 +338,42 @@ TEST_CASE_METHOD(AsyncTest, "RequestHandler: ETag and If-None-Match give 304", "
         other.headers.set("If-None-Match", "\"not-it\"");
         HTTPResponse r = co_await client.fetch(other, false);
         CHECK(r.code == 200);
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "RequestHandler: the ETag is the body's SHA-1 at every padding boundary", "[web][handler][net]") {
+    // Tornado's ETag is '"' + sha1(body).hexdigest() + '"'. Checked against OpenSSL's SHA-1 for
+    // lengths around SHA-1's 64-byte blocks and 56-byte padding limit, whole and in pieces,
+    // and against FIPS 180's example digests.
+    AppServer s({url<EtagBodyHandler>("/etag")});
+    AsyncHTTPClient client({}, io_loop());
+    auto openssl_sha1 = [](std::string_view data) {
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int n = 0;
+        REQUIRE(EVP_Digest(data.data(), data.size(), md, &n, EVP_sha1(), nullptr) == 1);
+        std::string hex;
+        for (unsigned int i = 0; i < n; ++i) {
+            hex += "0123456789abcdef"[md[i] >> 4];
+            hex += "0123456789abcdef"[md[i] & 15];
+        }
+        return "\"" + hex + "\"";
+    };
+    run_sync([&]() -> Future<void> {
+        for (std::size_t len : {0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 1000, 70000}) {
+            for (std::size_t pieces : {1, 3, 70}) {
+                if (pieces > 1 && len < 2) continue;
+                auto target = s.url("/etag?len=" + std::to_string(len) + "&pieces=" + std::to_string(pieces));
+                HTTPResponse r = co_await client.fetch(raw_request(target), false);
+                REQUIRE(r.code == 200);
+                REQUIRE(r.body.size() == len);
+                CHECK(r.headers.get("Etag") == openssl_sha1(r.body));
+            }
+        }
+        HTTPResponse abc = co_await client.fetch(raw_request(s.url("/etag?text=abc")), false);
+        CHECK(abc.headers.get("Etag") == "\"a9993e364706816aba3e25717850c26c9cd0d89d\"");
+        auto two_blocks = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+        HTTPResponse fips = co_await client.fetch(raw_request(s.url(std::string("/etag?pieces=5&text=") + two_blocks)), false);
+        CHECK(fips.headers.get("Etag") == "\"84983e441c3bd26ebaae4aa1f95129e5e54670f1\"");
     });
 }
 

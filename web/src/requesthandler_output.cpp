@@ -9,8 +9,8 @@
 #include <regex>
 #include <sstream>
 
-#include "crypto.h"
 #include "gzip_transform.h"
+#include "sha1.h"
 #include "squall/application.h"
 #include "squall/log.h"
 #include "squall/requesthandler.h"
@@ -212,7 +212,7 @@ Future<void> RequestHandler::finish(std::string_view chunk) {
         } else if (!headers_.contains("Content-Length")) {
             std::size_t n = 0;
             for (const auto& piece : write_buffer_) n += piece.size();
-            headers_.set("Content-Length", std::to_string(n));
+            headers_.add("Content-Length", std::to_string(n));  // absent: no search to replace it
         }
     }
     Future<void> written = flush_output(true);
@@ -297,7 +297,7 @@ void RequestHandler::write_error(int status_code, std::exception_ptr error) {
 }
 
 std::optional<std::string> RequestHandler::compute_etag() {
-    detail::Hasher h(detail::Digest::sha1);
+    detail::Sha1 h;
     for (const auto& piece : write_buffer_) h.update(piece);
     std::string etag;
     etag.reserve(42);
