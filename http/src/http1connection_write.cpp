@@ -24,8 +24,8 @@ std::optional<std::uint64_t> parse_length(std::string_view v) {
 void check_headers(const HTTPHeaders& headers) {
     const bool names_checked = headers.names_are_tokens();
     for (const auto& [name, value] : headers) {
-        if (!names_checked && !is_token(name)) throw HTTPOutputError("Invalid header name: " + name);
-        if (!is_valid_field_value(value)) throw HTTPOutputError("Newline or control character in header: " + name);
+        if (!names_checked && !is_token(name)) throw HTTPOutputError("Invalid header name: " + std::string(name));
+        if (!is_valid_field_value(value)) throw HTTPOutputError("Newline or control character in header: " + std::string(name));
     }
 }
 
@@ -57,7 +57,7 @@ std::string HTTP1Connection::format_head(const StartLine& start_line, HTTPHeader
         if (!has_length && detail::iequals(name, "Content-Length")) {
             has_length = true;
             length = parse_length(value);
-            if (!length) bad_length = value;
+            if (!length) bad_length.assign(value);
         } else if (detail::iequals(name, "Transfer-Encoding")) {
             has_transfer_encoding = true;
         }

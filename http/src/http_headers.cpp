@@ -3,9 +3,11 @@
 #include "squall/http_headers.h"
 
 #include <algorithm>
+#include <climits>
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <tuple>
 
 #include "squall/detail/ascii.h"
@@ -13,6 +15,8 @@
 namespace squall {
 
 using detail::iequals;
+
+static_assert(std::forward_iterator<HTTPHeaders::const_iterator>);
 
 namespace {
 
@@ -53,10 +57,10 @@ constexpr std::array<std::array<char, 256>, 2> name_case = [] {
 /// Normalises `name` in place; whether it was a token (the same walk over its bytes). Byte by
 /// byte with two table lookups: names are short, and eight-at-a-time code measured slower on
 /// them (its setup costs more than the few bytes it saves).
-bool normalize_in_place(std::string& name) noexcept {
+bool normalize_in_place(char* name, std::size_t size) noexcept {
     bool word_start = true;
-    bool token = !name.empty();
-    for (char& c : name) {
+    bool token = size != 0;
+    for (char& c : std::span(name, size)) {
         const auto byte = static_cast<unsigned char>(c);
         token &= token_chars[byte];
         c = name_case[word_start][byte];
@@ -133,22 +137,82 @@ bool is_valid_field_value(std::string_view s) noexcept {
 }
 
 HTTPHeaders::HTTPHeaders(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
-    fields_.reserve(fields.size() + 2);  // room for the framing headers a response gains
+    std::size_t n = 64;  // room for the framing headers a response gains
+    for (const auto& [name, value] : fields) n += name.size() + value.size() + 4;
+    text_.resize(n);
     for (const auto& [name, value] : fields) add(name, value);
+}
+
+HTTPHeaders::HTTPHeaders(HTTPHeaders&& other) noexcept
+    : text_(std::move(other.text_)),
+      size_(other.size_),
+      inline_(other.inline_),
+      spill_(std::move(other.spill_)),
+      count_(other.count_),
+      spilled_(other.spilled_),
+      names_are_tokens_(other.names_are_tokens_) {
+    other.clear();
+}
+
+HTTPHeaders& HTTPHeaders::operator=(HTTPHeaders&& other) noexcept {
+    if (this != &other) {
+        text_ = std::move(other.text_);
+        size_ = other.size_;
+        inline_ = other.inline_;
+        spill_ = std::move(other.spill_);
+        count_ = other.count_;
+        spilled_ = other.spilled_;
+        names_are_tokens_ = other.names_are_tokens_;
+        other.clear();
+    }
+    return *this;
+}
+
+void HTTPHeaders::clear() noexcept {
+    size_ = 0;  // text_ keeps its memory for the next message
+    spill_.clear();
+    count_ = 0;
+    spilled_ = false;
+    names_are_tokens_ = true;
 }
 
 std::string HTTPHeaders::normalize_name(std::string_view name) {
     std::string out(name);
-    normalize_in_place(out);
+    normalize_in_place(out.data(), out.size());
     return out;
 }
 
+void HTTPHeaders::spill(Entry e) {
+    if (!spilled_) {
+        spill_.assign(inline_.begin(), inline_.end());
+        spilled_ = true;
+    }
+    spill_.push_back(e);
+    ++count_;
+}
+
+void HTTPHeaders::pop_entry() noexcept {
+    --count_;
+    if (spilled_) spill_.pop_back();
+}
+
 bool HTTPHeaders::append(std::string_view name, std::string_view value) {
-    // One allocation for a typical message's lines rather than a doubling series.
-    if (fields_.capacity() == 0) fields_.reserve(8);
-    // Built in place: a normalised temporary moved in would copy each short name twice.
-    Field& f = fields_.emplace_back(std::piecewise_construct, std::forward_as_tuple(name), std::forward_as_tuple(value));
-    return is_common_normalized(name) || normalize_in_place(f.first);
+    const std::size_t at = size_;
+    const std::size_t line = name.size() + value.size() + 4;
+    grow(line);
+    size_ += line;
+    char* p = text_.data() + at;
+    std::memcpy(p, name.data(), name.size());
+    p += name.size();
+    *p++ = ':';
+    *p++ = ' ';
+    std::memcpy(p, value.data(), value.size());
+    p += value.size();
+    *p++ = '\r';
+    *p = '\n';
+    push_entry({static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(name.size()),
+                static_cast<std::uint32_t>(value.size())});
+    return is_common_normalized(name) || normalize_in_place(text_.data() + at, name.size());
 }
 
 void HTTPHeaders::add(std::string_view name, std::string_view value) {
@@ -161,25 +225,45 @@ void HTTPHeaders::set(std::string_view name, std::string_view value) {
 }
 
 std::size_t HTTPHeaders::erase(std::string_view name) {
-    auto it = std::remove_if(fields_.begin(), fields_.end(), [&](const Field& f) { return iequals(f.first, name); });
-    auto n = static_cast<std::size_t>(fields_.end() - it);
-    fields_.erase(it, fields_.end());
-    return n;
+    // Lines after a removed one move up over it; their entries follow.
+    Entry* e = entries();
+    std::uint32_t kept = 0, removed = 0;
+    std::size_t write = 0;
+    for (std::uint32_t i = 0; i < count_; ++i) {
+        const std::size_t line = e[i].name_size + e[i].value_size + 4;
+        if (iequals(std::string_view(text_.data() + e[i].at, e[i].name_size), name)) {
+            ++removed;
+            continue;
+        }
+        if (write != e[i].at) std::memmove(text_.data() + write, text_.data() + e[i].at, line);
+        e[kept] = e[i];
+        e[kept].at = static_cast<std::uint32_t>(write);
+        ++kept;
+        write += line;
+    }
+    if (removed == 0) return 0;
+    size_ = write;
+    count_ = kept;
+    if (spilled_) spill_.resize(kept);
+    return removed;
 }
 
 std::optional<std::string_view> HTTPHeaders::find(std::string_view name) const noexcept {
-    for (const auto& f : fields_)
-        if (iequals(f.first, name)) return std::string_view(f.second);
+    const Entry* e = entries();
+    for (std::uint32_t i = 0; i < count_; ++i) {
+        auto [field, value] = view(e[i]);
+        if (iequals(field, name)) return value;
+    }
     return std::nullopt;
 }
 
 std::string HTTPHeaders::get(std::string_view name, std::string_view fallback) const {
     std::string out;
     bool found = false;
-    for (const auto& f : fields_) {
-        if (!iequals(f.first, name)) continue;
+    for (const auto& [field, value] : *this) {
+        if (!iequals(field, name)) continue;
         if (found) out += ',';
-        out += f.second;
+        out += value;
         found = true;
     }
     return found ? out : std::string(fallback);
@@ -187,24 +271,41 @@ std::string HTTPHeaders::get(std::string_view name, std::string_view fallback) c
 
 std::vector<std::string> HTTPHeaders::get_list(std::string_view name) const {
     std::vector<std::string> out;
-    for (const auto& f : fields_)
-        if (iequals(f.first, name)) out.push_back(f.second);
+    for (const auto& [field, value] : *this)
+        if (iequals(field, name)) out.emplace_back(value);
     return out;
 }
 
 std::size_t HTTPHeaders::count(std::string_view name) const noexcept {
-    return static_cast<std::size_t>(
-        std::count_if(fields_.begin(), fields_.end(), [&](const Field& f) { return iequals(f.first, name); }));
+    std::size_t n = 0;
+    for (const auto& [field, value] : *this) n += iequals(field, name);
+    return n;
+}
+
+std::vector<HTTPHeaders::Field> HTTPHeaders::get_all() const {
+    std::vector<Field> out;
+    out.reserve(count_);
+    for (const auto& [name, value] : *this) out.emplace_back(name, value);
+    return out;
 }
 
 void HTTPHeaders::parse_line(std::string_view line) {
     if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
-        if (fields_.empty()) throw HTTPInputError("first header line cannot start with whitespace");
+        if (count_ == 0) throw HTTPInputError("first header line cannot start with whitespace");
         std::string_view more = detail::trim_ows(line);
         if (!is_valid_field_value(more)) throw HTTPInputError("invalid header value");
         if (!more.empty()) {
-            fields_.back().second += ' ';
-            fields_.back().second += more;
+            // The last line grows in place: its CRLF moves after the added text.
+            Entry& last = entries()[count_ - 1];
+            grow(more.size() + 1);
+            char* p = text_.data() + size_ - 2;  // over the CRLF
+            *p++ = ' ';
+            std::memcpy(p, more.data(), more.size());
+            p += more.size();
+            *p++ = '\r';
+            *p = '\n';
+            size_ += more.size() + 1;
+            last.value_size += static_cast<std::uint32_t>(more.size() + 1);
         }
         return;
     }
@@ -215,7 +316,8 @@ void HTTPHeaders::parse_line(std::string_view line) {
     if (!is_valid_field_value(value)) throw HTTPInputError("invalid header value");
     // RFC 9112 5.1: no whitespace between name and colon (request smuggling vector).
     if (!append(name, value)) {
-        fields_.pop_back();
+        size_ = entries()[count_ - 1].at;
+        pop_entry();
         throw HTTPInputError("invalid header name");
     }
 }
@@ -233,25 +335,14 @@ HTTPHeaders HTTPHeaders::parse(std::string_view text) {
     return h;
 }
 
-std::size_t HTTPHeaders::serialized_size() const noexcept {
-    std::size_t n = 0;
-    for (const auto& [name, value] : fields_) n += name.size() + value.size() + 4;
-    return n;
-}
+void HTTPHeaders::serialize(std::string& out) const { out.append(text_.data(), size_); }
 
-void HTTPHeaders::serialize(std::string& out) const {
-    // Sized once, then filled: appending piece by piece checks the capacity four times a line.
-    std::size_t at = out.size();
-    out.resize(at + serialized_size());
-    char* p = out.data() + at;
-    for (const auto& [name, value] : fields_) {
-        p = std::copy(name.begin(), name.end(), p);
-        *p++ = ':';
-        *p++ = ' ';
-        p = std::copy(value.begin(), value.end(), p);
-        *p++ = '\r';
-        *p++ = '\n';
-    }
+void HTTPHeaders::grow(std::size_t more) {
+    if (size_ + more <= text_.size()) return;
+    if (size_ + more > UINT32_MAX) throw std::length_error("header block too large");
+    // One allocation for a typical message's lines rather than a doubling series; the string
+    // is sized (not just reserved) so that lines are written into it without a resize each.
+    text_.resize(std::max<std::size_t>(256, 2 * (size_ + more)));
 }
 
 }  // namespace squall

@@ -45,7 +45,8 @@ public:
         response_.headers = headers;
         if (request_.header_callback) {
             request_.header_callback(line.version + " " + std::to_string(line.code) + " " + line.reason + "\r\n");
-            for (const auto& [name, value] : headers) request_.header_callback(name + ": " + value + "\r\n");
+            for (const auto& [name, value] : headers)
+                request_.header_callback(std::string(name).append(": ").append(value).append("\r\n"));
             request_.header_callback("\r\n");
         }
         return {};

@@ -33,7 +33,7 @@ void site(std::shared_ptr<HTTPServerRequest> r) {
     if (p == "/hello") return void(respond(*r, 200, {{"Content-Type", "text/plain"}}, "Hello world!"));
     if (p == "/echo") {
         std::string out = r->method + " " + r->uri + "\n";
-        for (const auto& [k, v] : r->headers) out += k + ": " + v + "\n";
+        for (const auto& [k, v] : r->headers) out.append(k).append(": ").append(v).append("\n");
         out += "\n" + r->body;
         return void(respond(*r, 200, {}, out));
     }

@@ -41,6 +41,79 @@ TEST_CASE("HTTPHeaders normalises names and keeps every value in order", "[http]
     CHECK(HTTPHeaders{}.serialized_size() == 0);
 }
 
+TEST_CASE("HTTPHeaders agrees with a plain list through random edits, copies and moves", "[http][httputil]") {
+    // The fields live in one buffer with a small index that moves to the heap past eight
+    // fields; a vector of pairs is the model. Names come from a small set so that set and
+    // erase hit several lines, counts cross the inline limit both ways.
+    const std::vector<std::string> names{"Set-Cookie", "x-a", "X-B", "Content-Type", "Vary", "X-Long-Header-Name"};
+    std::vector<HTTPHeaders::Field> model;
+    HTTPHeaders h;
+    auto check = [&](const HTTPHeaders& got, int step) {
+        std::string expected_text;
+        for (const auto& [n, v] : model) expected_text += n + ": " + v + "\r\n";
+        std::string text;
+        got.serialize(text);
+        if (got.get_all() != model || got.size() != model.size() || text != expected_text ||
+            got.serialized_size() != text.size())
+            FAIL("step " << step << ": got \"" << text << "\", expected \"" << expected_text << "\"");
+        std::size_t iterated = 0;
+        for (const auto& [n, v] : got) {
+            if (n != model[iterated].first || v != model[iterated].second) FAIL("iteration at step " << step);
+            ++iterated;
+        }
+        CHECK(iterated == model.size());
+    };
+    std::uint32_t seed = 7;
+    auto next = [&seed](std::uint32_t n) {
+        seed = seed * 1103515245u + 12345u;
+        return (seed >> 16) % n;
+    };
+    for (int step = 0; step < 3000; ++step) {
+        const std::string& name = names[next(static_cast<std::uint32_t>(names.size()))];
+        const std::string normal = HTTPHeaders::normalize_name(name);
+        std::string value = "v" + std::to_string(step) + std::string(next(40), 'x');
+        switch (next(model.size() > 12 ? 3 : 5)) {
+            case 0: {  // erase
+                std::size_t before = model.size();
+                std::erase_if(model, [&](const auto& f) { return f.first == normal; });
+                CHECK(h.erase(name) == before - model.size());
+                break;
+            }
+            case 1:  // set
+                std::erase_if(model, [&](const auto& f) { return f.first == normal; });
+                model.emplace_back(normal, value);
+                h.set(name, value);
+                break;
+            case 2:  // a continuation line joins the last value
+                if (model.empty()) break;
+                model.back().second += " more" + std::to_string(step);
+                h.parse_line(" more" + std::to_string(step));
+                break;
+            default:
+                model.emplace_back(normal, value);
+                h.add(name, value);
+        }
+        check(h, step);
+        if (step % 97 == 0) {
+            HTTPHeaders copy = h;
+            check(copy, step);
+            HTTPHeaders moved = std::move(copy);
+            check(moved, step);
+            CHECK(copy.empty());  // NOLINT: moved-from headers are empty
+            CHECK(copy.serialized_size() == 0);
+            copy.add("After", "move");
+            CHECK(copy.get_all() == Fields{{"After", "move"}});
+            h = std::move(moved);
+            check(h, step);
+        }
+        if (step % 500 == 499) {
+            h.clear();
+            model.clear();
+            check(h, step);
+        }
+    }
+}
+
 TEST_CASE("HTTPHeaders::parse handles continuations, LF endings and rejects junk", "[http][httputil]") {
     auto h = HTTPHeaders::parse("Foo: bar\r\n baz\r\nAsdf: qwer\r\n\tzxcv\nFoo: even\r\n  more\r\n  lines\r\n");
     CHECK(h.get_list("Foo") == std::vector<std::string>{"bar baz", "even more lines"});

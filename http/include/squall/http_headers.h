@@ -3,7 +3,10 @@
 // or bare LF lines and 6.5's field validation.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
+#include <iterator>
 #include <initializer_list>
 #include <optional>
 #include <stdexcept>
@@ -34,13 +37,61 @@ public:
 };
 
 class HTTPHeaders {
+    /// Where a field sits in text_: its line starts at `at` with the name, then ": ", the
+    /// value and CRLF.
+    struct Entry {
+        std::uint32_t at;
+        std::uint32_t name_size;
+        std::uint32_t value_size;
+    };
+    static constexpr std::size_t inline_entries = 8;
+
 public:
+    /// A field as get_all() copies it out.
     using Field = std::pair<std::string, std::string>;
+    /// A field as iteration shows it: views into the headers, valid until they change.
+    using FieldView = std::pair<std::string_view, std::string_view>;
+
+    class const_iterator {
+    public:
+        // Fields are produced as views (prvalues): a forward iterator for C++20, an input
+        // iterator to the older algorithms that want references.
+        using iterator_concept = std::forward_iterator_tag;
+        using iterator_category = std::input_iterator_tag;
+        using value_type = FieldView;
+        using difference_type = std::ptrdiff_t;
+        using pointer = void;
+        using reference = FieldView;
+
+        const_iterator() = default;
+        FieldView operator*() const noexcept { return headers_->view(*entry_); }
+        const_iterator& operator++() noexcept {
+            ++entry_;
+            return *this;
+        }
+        const_iterator operator++(int) noexcept {
+            const_iterator old = *this;
+            ++entry_;
+            return old;
+        }
+        bool operator==(const const_iterator& o) const noexcept { return entry_ == o.entry_; }
+
+    private:
+        friend class HTTPHeaders;
+        const_iterator(const HTTPHeaders* h, const Entry* e) : headers_(h), entry_(e) {}
+        const HTTPHeaders* headers_ = nullptr;
+        const Entry* entry_ = nullptr;
+    };
 
     HTTPHeaders() = default;
-    /// `{{"Content-Type", "text/plain"}, {"Date", date}}`: views, so each name and value is
-    /// copied once, into the headers (pairs of strings would be built, then copied again).
+    /// `{{"Content-Type", "text/plain"}, {"Date", date}}`.
     HTTPHeaders(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
+    HTTPHeaders(const HTTPHeaders&) = default;
+    HTTPHeaders& operator=(const HTTPHeaders&) = default;
+    /// A moved-from HTTPHeaders is empty.
+    HTTPHeaders(HTTPHeaders&& other) noexcept;
+    HTTPHeaders& operator=(HTTPHeaders&& other) noexcept;
+    ~HTTPHeaders() = default;
 
     /// Tornado's spelling: each dash-separated word capitalised ("content-TYPE" ->
     /// "Content-Type", "www-authenticate" -> "Www-Authenticate").
@@ -52,10 +103,8 @@ public:
     void set(std::string_view name, std::string_view value);
     /// Remove every value of `name`; how many there were.
     std::size_t erase(std::string_view name);
-    void clear() noexcept {
-        fields_.clear();
-        names_are_tokens_ = true;
-    }
+    /// Remove every field; the memory is kept for the next message.
+    void clear() noexcept;
 
     bool contains(std::string_view name) const noexcept { return find(name).has_value(); }
     /// The first value, without copying; nullopt when absent.
@@ -65,15 +114,16 @@ public:
     std::vector<std::string> get_list(std::string_view name) const;
     /// How many lines carry `name` (get_list(name).size() without the copies).
     std::size_t count(std::string_view name) const noexcept;
-    /// Every field in arrival order, names normalised.
-    const std::vector<Field>& get_all() const noexcept { return fields_; }
-    std::vector<Field>::const_iterator begin() const noexcept { return fields_.begin(); }
-    std::vector<Field>::const_iterator end() const noexcept { return fields_.end(); }
-    std::size_t size() const noexcept { return fields_.size(); }
+    /// A copy of every field in arrival order, names normalised.
+    std::vector<Field> get_all() const;
+    /// Every field in arrival order, names normalised, as views.
+    const_iterator begin() const noexcept { return {this, entries()}; }
+    const_iterator end() const noexcept { return {this, entries() + count_}; }
+    std::size_t size() const noexcept { return count_; }
     /// Every name added since construction or clear() is an RFC 9110 token (learnt while
     /// normalising, so writing the headers need not check each name again).
     bool names_are_tokens() const noexcept { return names_are_tokens_; }
-    bool empty() const noexcept { return fields_.empty(); }
+    bool empty() const noexcept { return count_ == 0; }
 
     /// One header line ("Name: value"). A line starting with a space or tab continues the
     /// previous value (obs-fold, joined with one space). Throws HTTPInputError for a line with
@@ -86,13 +136,34 @@ public:
     /// "Name: value\r\n" for each field, appended to `out`.
     void serialize(std::string& out) const;
     /// The bytes serialize() appends.
-    std::size_t serialized_size() const noexcept;
+    std::size_t serialized_size() const noexcept { return size_; }
 
 private:
     /// Appends the field; whether its name is a token.
     bool append(std::string_view name, std::string_view value);
+    void push_entry(Entry e) {
+        if (!spilled_ && count_ < inline_entries) inline_[count_++] = e;
+        else spill(e);
+    }
+    void spill(Entry e);
+    /// Room for `more` bytes of lines after size_.
+    void grow(std::size_t more);
+    void pop_entry() noexcept;
+    Entry* entries() noexcept { return spilled_ ? spill_.data() : inline_.data(); }
+    const Entry* entries() const noexcept { return spilled_ ? spill_.data() : inline_.data(); }
+    FieldView view(const Entry& e) const noexcept {
+        const char* p = text_.data() + e.at;
+        return {std::string_view(p, e.name_size), std::string_view(p + e.name_size + 2, e.value_size)};
+    }
 
-    std::vector<Field> fields_;
+    // The fields as they are written: one buffer for all of a message's lines (no allocation
+    // per name or value), and serialize() is one copy.
+    std::string text_;  // lines in [0, size_); the rest is room for more
+    std::size_t size_ = 0;
+    std::array<Entry, inline_entries> inline_;
+    std::vector<Entry> spill_;  // all the entries once there are more than inline_ holds
+    std::uint32_t count_ = 0;
+    bool spilled_ = false;
     bool names_are_tokens_ = true;
 };
 
