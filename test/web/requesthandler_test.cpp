@@ -115,6 +115,20 @@ public:
     }
 };
 
+/// An ETag override that tries to smuggle a header in.
+class InjectingEtagHandler : public RequestHandler {
+public:
+    Future<void> get() override {
+        if (get_argument("what") == "length") set_header("Content-Length", "four");
+        write("body");
+        return {};
+    }
+    std::optional<std::string> compute_etag() override {
+        if (get_argument("what") == "length") return std::nullopt;
+        return "\"x\"\r\nX-Injected: 1";
+    }
+};
+
 class ErrorsHandler : public RequestHandler {
 public:
     Future<void> get() override {
@@ -375,6 +389,23 @@ TEST_CASE_METHOD(AsyncTest, "RequestHandler: the ETag is the body's SHA-1 at eve
         HTTPResponse fips = co_await client.fetch(raw_request(s.url(std::string("/etag?pieces=5&text=") + two_blocks)), false);
         CHECK(fips.headers.get("Etag") == "\"84983e441c3bd26ebaae4aa1f95129e5e54670f1\"");
     });
+}
+
+TEST_CASE_METHOD(AsyncTest, "RequestHandler: headers the connection refuses become a 500, not a hang", "[web][handler][net]") {
+    AppServer s({url<InjectingEtagHandler>("/inject")});
+    AsyncHTTPClient client({}, io_loop());
+    LogCapture logs;
+    run_sync([&]() -> Future<void> {
+        // Refused when the headers are written: nothing has been sent, so the error page is.
+        HTTPResponse r = co_await client.fetch(raw_request(s.url("/inject?what=etag")), false);
+        CHECK(r.code == 500);
+        CHECK_FALSE(r.headers.contains("X-Injected"));
+        HTTPResponse length = co_await client.fetch(raw_request(s.url("/inject?what=length")), false);
+        CHECK(length.code == 500);
+        CHECK(length.body.find("500") != std::string::npos);
+    });
+    CHECK(logs.count("Newline or control character in header: Etag", "tornado.application") == 1);
+    CHECK(logs.count("Invalid Content-Length: four", "tornado.application") == 1);
 }
 
 TEST_CASE_METHOD(AsyncTest, "RequestHandler: errors become pages with the right status", "[web][handler][net]") {

@@ -131,11 +131,21 @@ bool RequestHandler::begin_output(std::string& chunk, bool finishing) {
     return true;
 }
 
+template <class... Args>
+Future<void> RequestHandler::write_head(Args&&... args) {
+    try {
+        return request_->connection->write_headers(start_line(), std::move(headers_), std::forward<Args>(args)...);
+    } catch (const HTTPOutputError&) {
+        headers_written_ = false;
+        gzip_.reset();
+        throw;
+    }
+}
+
 Future<void> RequestHandler::flush_output(bool finishing) {
     std::string chunk = take_output();
     HTTP1Connection& conn = *request_->connection;
-    if (begin_output(chunk, finishing))
-        return conn.write_headers(start_line(), std::move(headers_), std::move(chunk));
+    if (begin_output(chunk, finishing)) return write_head(std::move(chunk));
     if (gzip_) gzip_->transform_chunk(chunk, finishing);
     if (request_->method == "HEAD") chunk.clear();
     return conn.write(std::move(chunk));
@@ -150,13 +160,13 @@ Future<void> RequestHandler::send_file(int fd, std::uint64_t offset, std::uint64
     const bool compressing = gzip_ && gzip_->gzipping();
     if (first && chunk.empty() && !head && !compressing && length > 0) {
         // Queued with the file, the headers travel in its first segment.
-        Future<void> sent = conn.write_headers(start_line(), std::move(headers_), fd, offset, length);
+        Future<void> sent = write_head(fd, offset, length);
         co_await sent;
         co_return;
     }
     Future<void> before;
     if (first) {
-        before = conn.write_headers(start_line(), std::move(headers_), std::move(chunk));
+        before = write_head(std::move(chunk));
     } else {
         if (gzip_) gzip_->transform_chunk(chunk, false);
         if (head) chunk.clear();
@@ -199,12 +209,10 @@ Future<void> RequestHandler::finish(std::string_view chunk) {
     if (!headers_written_) {
         const std::string& m = request_->method;
         if (status_code_ == 200 && (m == "GET" || m == "HEAD") && !headers_.contains("Etag")) {
-            // set_etag_header() without its search for an Etag to replace: there is none.
-            if (auto etag = compute_etag()) {
-                check_header_value(*etag);
-                headers_.add("Etag", *etag);
-            }
-            if (check_etag_header()) {
+            // set_etag_header() without its search for an Etag to replace (there is none) or
+            // its check of the value: writing the headers checks every value anyway.
+            if (auto etag = compute_etag()) headers_.add("Etag", *etag);
+            if (request_->headers.contains("If-None-Match") && check_etag_header()) {
                 write_buffer_.clear();
                 set_status(304);
             }

@@ -222,6 +222,11 @@ private:
     std::string take_output();
     /// First output only: gzip decision, cookies, HEAD's empty body. False once headers are out.
     bool begin_output(std::string& chunk, bool finishing);
+    /// conn.write_headers(...), undoing begin_output when the connection refuses the headers
+    /// (a value with a line break, a bad Content-Length): nothing was sent, so the error
+    /// page can still be.
+    template <class... Args>
+    Future<void> write_head(Args&&... args);
     /// The status line the headers go out with.
     ResponseStartLine start_line() const { return ResponseStartLine{"HTTP/1.1", status_code_, reason_}; }
     void clear_headers_for_304();
