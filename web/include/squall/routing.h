@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "squall/detail/recycler.h"
+
 namespace squall {
 
 class Application;
@@ -41,7 +43,8 @@ struct HandlerAccess {
 template <class H, class... Args>
 HandlerFactory handler(Args... args) {
     return [=](Application& app, std::shared_ptr<HTTPServerRequest> request) -> std::shared_ptr<RequestHandler> {
-        auto h = std::make_shared<H>();
+        // One handler per request: its block comes back from the per-thread cache.
+        auto h = std::allocate_shared<H>(detail::RecyclingAllocator<H>());
         detail::HandlerAccess::attach(*h, app, std::move(request));
         h->initialize(args...);
         return h;
