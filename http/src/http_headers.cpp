@@ -8,6 +8,10 @@
 #include <cstdint>
 #include <cstring>
 #include <span>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <tuple>
 
 #include "squall/detail/ascii.h"
@@ -128,6 +132,23 @@ bool is_valid_field_value(std::string_view s) noexcept {
         const std::uint64_t w = head | (std::uint64_t{tail} << 32);
         return !(any_below(w, 0x20) | any_equal(w, 0x7f)) || valid_value_bytes(p, n);
     }
+#if defined(__SSE2__)
+    if (n >= 16) {
+        // Sixteen bytes at a time where SSE2 is there (every x86-64): ETags, dates, media
+        // types. Signed compares, so the bytes are shifted by 0x80 to compare them unsigned.
+        const __m128i bias = _mm_set1_epi8(static_cast<char>(0x80));
+        const __m128i below_space = _mm_set1_epi8(static_cast<char>(0x20 ^ 0x80));
+        const __m128i del = _mm_set1_epi8(0x7f), tab = _mm_set1_epi8('\t');
+        for (std::size_t i = 0;; i += 16) {
+            if (i > n - 16) i = n - 16;
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+            __m128i bad = _mm_cmplt_epi8(_mm_xor_si128(v, bias), below_space);
+            bad = _mm_or_si128(_mm_andnot_si128(_mm_cmpeq_epi8(v, tab), bad), _mm_cmpeq_epi8(v, del));
+            if (_mm_movemask_epi8(bad) != 0) return false;
+            if (i == n - 16) return true;
+        }
+    }
+#endif
     for (std::size_t i = 0;; i += 8) {
         if (i > n - 8) i = n - 8;
         std::uint64_t w = load8(p + i);
