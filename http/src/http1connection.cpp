@@ -198,6 +198,12 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
     std::string error_message;
     try {
         while (true) {
+            if (s.buffered().empty() && parser_.between_messages()) {
+                // The usual start of a keep-alive request: nothing to parse yet.
+                auto more = s.fill_buffer(1);
+                co_await std::move(more);
+                continue;
+            }
             HTTP1Parser::Result r = parser_.parse(s.buffered());
             if (r.status == HTTP1Parser::Status::incomplete) {
                 s.consume(r.consumed);

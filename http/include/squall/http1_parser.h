@@ -57,6 +57,8 @@ public:
     void set_limits(HTTP1ParserLimits limits) noexcept { limits_ = limits; }
     /// Forget the current message and wait for a new one.
     void reset();
+    /// Between messages: parse() of no bytes would only say "incomplete".
+    bool between_messages() const noexcept { return state_ == State::start || state_ == State::done; }
 
     const RequestStartLine& request() const { return std::get<RequestStartLine>(start_line_); }
     const ResponseStartLine& response() const { return std::get<ResponseStartLine>(start_line_); }
