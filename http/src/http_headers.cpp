@@ -164,17 +164,6 @@ HTTPHeaders::HTTPHeaders(std::initializer_list<std::pair<std::string_view, std::
     for (const auto& [name, value] : fields) add(name, value);
 }
 
-HTTPHeaders::HTTPHeaders(HTTPHeaders&& other) noexcept
-    : text_(std::move(other.text_)),
-      size_(other.size_),
-      inline_(other.inline_),
-      spill_(std::move(other.spill_)),
-      count_(other.count_),
-      spilled_(other.spilled_),
-      names_are_tokens_(other.names_are_tokens_) {
-    other.clear();
-}
-
 HTTPHeaders& HTTPHeaders::operator=(HTTPHeaders&& other) noexcept {
     if (this != &other) {
         text_ = std::move(other.text_);
@@ -187,14 +176,6 @@ HTTPHeaders& HTTPHeaders::operator=(HTTPHeaders&& other) noexcept {
         other.clear();
     }
     return *this;
-}
-
-void HTTPHeaders::clear() noexcept {
-    size_ = 0;  // text_ keeps its memory for the next message
-    spill_.clear();
-    count_ = 0;
-    spilled_ = false;
-    names_are_tokens_ = true;
 }
 
 std::string HTTPHeaders::normalize_name(std::string_view name) {

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "squall/detail/recycler.h"
+
 namespace squall {
 
 /// Bad input from the remote side: a malformed start line, header or body (Tornado's
@@ -88,8 +90,17 @@ public:
     HTTPHeaders(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
     HTTPHeaders(const HTTPHeaders&) = default;
     HTTPHeaders& operator=(const HTTPHeaders&) = default;
-    /// A moved-from HTTPHeaders is empty.
-    HTTPHeaders(HTTPHeaders&& other) noexcept;
+    /// A moved-from HTTPHeaders is empty. Inline: a request's headers move several times.
+    HTTPHeaders(HTTPHeaders&& other) noexcept
+        : text_(std::move(other.text_)),
+          size_(other.size_),
+          inline_(other.inline_),
+          spill_(std::move(other.spill_)),
+          count_(other.count_),
+          spilled_(other.spilled_),
+          names_are_tokens_(other.names_are_tokens_) {
+        other.clear();
+    }
     HTTPHeaders& operator=(HTTPHeaders&& other) noexcept;
     ~HTTPHeaders() = default;
 
@@ -104,7 +115,13 @@ public:
     /// Remove every value of `name`; how many there were.
     std::size_t erase(std::string_view name);
     /// Remove every field; the memory is kept for the next message.
-    void clear() noexcept;
+    void clear() noexcept {
+        size_ = 0;
+        spill_.clear();
+        count_ = 0;
+        spilled_ = false;
+        names_are_tokens_ = true;
+    }
 
     bool contains(std::string_view name) const noexcept { return find(name).has_value(); }
     /// The first value, without copying; nullopt when absent.
@@ -158,7 +175,9 @@ private:
 
     // The fields as they are written: one buffer for all of a message's lines (no allocation
     // per name or value), and serialize() is one copy.
-    std::string text_;  // lines in [0, size_); the rest is room for more
+    // Lines in [0, size_), the rest room for more; from the per-thread block cache, as every
+    // request and response has one.
+    std::basic_string<char, std::char_traits<char>, detail::RecyclingAllocator<char>> text_;
     std::size_t size_ = 0;
     std::array<Entry, inline_entries> inline_;
     std::vector<Entry> spill_;  // all the entries once there are more than inline_ holds
