@@ -160,14 +160,32 @@ bool is_valid_field_value(std::string_view s) noexcept {
 HTTPHeaders::HTTPHeaders(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
     std::size_t n = 64;  // room for the framing headers a response gains
     for (const auto& [name, value] : fields) n += name.size() + value.size() + 4;
-    text_.resize(n);
+    room_for(n);
     for (const auto& [name, value] : fields) add(name, value);
+}
+
+HTTPHeaders::HTTPHeaders(const HTTPHeaders& other)
+    : inline_(other.inline_),
+      spill_(other.spill_),
+      count_(other.count_),
+      spilled_(other.spilled_),
+      names_are_tokens_(other.names_are_tokens_) {
+    room_for(other.size_);
+    if (other.size_ > 0) std::memcpy(text_, other.text_, other.size_);
+    size_ = other.size_;
+}
+
+HTTPHeaders& HTTPHeaders::operator=(const HTTPHeaders& other) {
+    if (this != &other) *this = HTTPHeaders(other);
+    return *this;
 }
 
 HTTPHeaders& HTTPHeaders::operator=(HTTPHeaders&& other) noexcept {
     if (this != &other) {
-        text_ = std::move(other.text_);
-        size_ = other.size_;
+        release();
+        text_ = std::exchange(other.text_, nullptr);
+        size_ = std::exchange(other.size_, 0);
+        capacity_ = std::exchange(other.capacity_, 0);
         inline_ = other.inline_;
         spill_ = std::move(other.spill_);
         count_ = other.count_;
@@ -201,9 +219,9 @@ void HTTPHeaders::pop_entry() noexcept {
 bool HTTPHeaders::append(std::string_view name, std::string_view value) {
     const std::size_t at = size_;
     const std::size_t line = name.size() + value.size() + 4;
-    grow(line);
+    room_for(line);
     size_ += line;
-    char* p = text_.data() + at;
+    char* p = text_ + at;
     std::memcpy(p, name.data(), name.size());
     p += name.size();
     *p++ = ':';
@@ -214,7 +232,7 @@ bool HTTPHeaders::append(std::string_view name, std::string_view value) {
     *p = '\n';
     push_entry({static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(name.size()),
                 static_cast<std::uint32_t>(value.size())});
-    return is_common_normalized(name) || normalize_in_place(text_.data() + at, name.size());
+    return is_common_normalized(name) || normalize_in_place(text_ + at, name.size());
 }
 
 void HTTPHeaders::add(std::string_view name, std::string_view value) {
@@ -233,11 +251,11 @@ std::size_t HTTPHeaders::erase(std::string_view name) {
     std::size_t write = 0;
     for (std::uint32_t i = 0; i < count_; ++i) {
         const std::size_t line = e[i].name_size + e[i].value_size + 4;
-        if (iequals(std::string_view(text_.data() + e[i].at, e[i].name_size), name)) {
+        if (iequals(std::string_view(text_ + e[i].at, e[i].name_size), name)) {
             ++removed;
             continue;
         }
-        if (write != e[i].at) std::memmove(text_.data() + write, text_.data() + e[i].at, line);
+        if (write != e[i].at) std::memmove(text_ + write, text_ + e[i].at, line);
         e[kept] = e[i];
         e[kept].at = static_cast<std::uint32_t>(write);
         ++kept;
@@ -299,8 +317,8 @@ void HTTPHeaders::parse_line(std::string_view line) {
         if (!more.empty()) {
             // The last line grows in place: its CRLF moves after the added text.
             Entry& last = entries()[count_ - 1];
-            grow(more.size() + 1);
-            char* p = text_.data() + size_ - 2;  // over the CRLF
+            room_for(more.size() + 1);
+            char* p = text_ + size_ - 2;  // over the CRLF
             *p++ = ' ';
             std::memcpy(p, more.data(), more.size());
             p += more.size();
@@ -337,14 +355,20 @@ HTTPHeaders HTTPHeaders::parse(std::string_view text) {
     return h;
 }
 
-void HTTPHeaders::serialize(std::string& out) const { out.append(text_.data(), size_); }
+void HTTPHeaders::serialize(std::string& out) const {
+    if (size_ > 0) out.append(text_, size_);
+}
 
 void HTTPHeaders::grow(std::size_t more) {
-    if (size_ + more <= text_.size()) return;
+    if (size_ + more <= capacity_) return;
     if (size_ + more > UINT32_MAX) throw std::length_error("header block too large");
-    // One allocation for a typical message's lines rather than a doubling series; the string
-    // is sized (not just reserved) so that lines are written into it without a resize each.
-    text_.resize(std::max<std::size_t>(256, 2 * (size_ + more)));
+    // One allocation for a typical message's lines rather than a doubling series.
+    const std::size_t capacity = std::max<std::size_t>(256, 2 * (size_ + more));
+    char* bigger = static_cast<char*>(detail::recycled_allocate(capacity));
+    if (size_ > 0) std::memcpy(bigger, text_, size_);
+    release();
+    text_ = bigger;
+    capacity_ = capacity;
 }
 
 }  // namespace squall

@@ -88,12 +88,13 @@ public:
     HTTPHeaders() = default;
     /// `{{"Content-Type", "text/plain"}, {"Date", date}}`.
     HTTPHeaders(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
-    HTTPHeaders(const HTTPHeaders&) = default;
-    HTTPHeaders& operator=(const HTTPHeaders&) = default;
+    HTTPHeaders(const HTTPHeaders& other);
+    HTTPHeaders& operator=(const HTTPHeaders& other);
     /// A moved-from HTTPHeaders is empty. Inline: a request's headers move several times.
     HTTPHeaders(HTTPHeaders&& other) noexcept
-        : text_(std::move(other.text_)),
-          size_(other.size_),
+        : text_(std::exchange(other.text_, nullptr)),
+          size_(std::exchange(other.size_, 0)),
+          capacity_(std::exchange(other.capacity_, 0)),
           inline_(other.inline_),
           spill_(std::move(other.spill_)),
           count_(other.count_),
@@ -102,7 +103,7 @@ public:
         other.clear();
     }
     HTTPHeaders& operator=(HTTPHeaders&& other) noexcept;
-    ~HTTPHeaders() = default;
+    ~HTTPHeaders() { release(); }
 
     /// Tornado's spelling: each dash-separated word capitalised ("content-TYPE" ->
     /// "Content-Type", "www-authenticate" -> "Www-Authenticate").
@@ -163,22 +164,32 @@ private:
         else spill(e);
     }
     void spill(Entry e);
-    /// Room for `more` bytes of lines after size_.
+    /// Room for `more` bytes of lines after size_ (the check inline, the growth not).
+    void room_for(std::size_t more) {
+        if (size_ + more > capacity_) grow(more);
+    }
     void grow(std::size_t more);
     void pop_entry() noexcept;
     Entry* entries() noexcept { return spilled_ ? spill_.data() : inline_.data(); }
     const Entry* entries() const noexcept { return spilled_ ? spill_.data() : inline_.data(); }
     FieldView view(const Entry& e) const noexcept {
-        const char* p = text_.data() + e.at;
+        const char* p = text_ + e.at;
         return {std::string_view(p, e.name_size), std::string_view(p + e.name_size + 2, e.value_size)};
     }
 
     // The fields as they are written: one buffer for all of a message's lines (no allocation
     // per name or value), and serialize() is one copy.
-    // Lines in [0, size_), the rest room for more; from the per-thread block cache, as every
-    // request and response has one.
-    std::basic_string<char, std::char_traits<char>, detail::RecyclingAllocator<char>> text_;
+    void release() noexcept {
+        if (text_) detail::recycled_deallocate(text_, capacity_);
+        text_ = nullptr;
+        capacity_ = 0;
+    }
+
+    // Lines in [0, size_) of a buffer of capacity_ bytes: a plain block from the per-thread
+    // cache (every request and response has one), never zeroed, grown only by grow().
+    char* text_ = nullptr;
     std::size_t size_ = 0;
+    std::size_t capacity_ = 0;
     std::array<Entry, inline_entries> inline_;
     std::vector<Entry> spill_;  // all the entries once there are more than inline_ holds
     std::uint32_t count_ = 0;
