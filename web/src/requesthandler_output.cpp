@@ -82,7 +82,9 @@ void RequestHandler::clear_header(std::string_view name) { headers_.erase(name);
 
 void RequestHandler::write(std::string_view chunk) {
     if (finished_) throw std::logic_error("Cannot write() after finish()");
-    if (!chunk.empty()) write_buffer_.emplace_back(chunk);
+    // Joined now rather than kept as pieces and joined at flush: the same copies, and a small
+    // body stays in the string's own storage.
+    write_buffer_.append(chunk);
 }
 
 void RequestHandler::write(const nlohmann::json& value) {
@@ -106,16 +108,8 @@ Future<void> RequestHandler::flush() {
 }
 
 std::string RequestHandler::take_output() {
-    std::string chunk;
-    if (write_buffer_.size() == 1) {
-        chunk = std::move(write_buffer_.front());
-    } else {
-        std::size_t n = 0;
-        for (const auto& piece : write_buffer_) n += piece.size();
-        chunk.reserve(n);
-        for (const auto& piece : write_buffer_) chunk += piece;
-    }
-    write_buffer_.clear();
+    std::string chunk = std::move(write_buffer_);
+    write_buffer_.clear();  // a moved-from string's state is unspecified
     return chunk;
 }
 
@@ -222,9 +216,7 @@ Future<void> RequestHandler::finish(std::string_view chunk) {
                 throw std::logic_error("Cannot send a body with a " + std::to_string(status_code_) + " response");
             if (status_code_ == 304) clear_headers_for_304();
         } else if (!headers_.contains("Content-Length")) {
-            std::size_t n = 0;
-            for (const auto& piece : write_buffer_) n += piece.size();
-            headers_.add("Content-Length", std::to_string(n));  // absent: no search to replace it
+            headers_.add("Content-Length", std::to_string(write_buffer_.size()));  // absent: no search to replace it
         }
     }
     Future<void> written = flush_output(true);
@@ -309,12 +301,11 @@ void RequestHandler::write_error(int status_code, std::exception_ptr error) {
 }
 
 std::optional<std::string> RequestHandler::compute_etag() {
-    detail::Sha1 h;
-    for (const auto& piece : write_buffer_) h.update(piece);
+
     std::string etag;
     etag.reserve(42);
     etag += '"';
-    h.append_hex_digest(etag);
+    detail::append_sha1_hex(etag, write_buffer_);
     etag += '"';
     return etag;
 }

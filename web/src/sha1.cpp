@@ -2,7 +2,7 @@
 // rolling message schedule. Internal. Stands in for hashlib.sha1 in tornado/web.py (4.0).
 #include "sha1.h"
 
-#include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 namespace squall::detail {
@@ -14,12 +14,11 @@ std::uint32_t load_be32(const unsigned char* p) noexcept {
     return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
 }
 
-}  // namespace
-
-void Sha1::compress(const unsigned char* block) noexcept {
+/// One 64-byte block into the state `h`.
+void compress(std::array<std::uint32_t, 5>& h, const unsigned char* block) noexcept {
     std::uint32_t w[16];
     for (int i = 0; i < 16; ++i) w[i] = load_be32(block + 4 * i);
-    std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4];
+    std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
     auto round = [&](std::uint32_t f, std::uint32_t k, std::uint32_t wt) {
         std::uint32_t temp = rotl(a, 5) + f + e + k + wt;
         e = d;
@@ -46,55 +45,41 @@ void Sha1::compress(const unsigned char* block) noexcept {
     for (int t = 40; t < 60; ++t) round((b & c) | (b & d) | (c & d), 0x8F1BBCDCu, next(t));
 #pragma GCC unroll 20
     for (int t = 60; t < 80; ++t) round(b ^ c ^ d, 0xCA62C1D6u, next(t));
-    h_[0] += a;
-    h_[1] += b;
-    h_[2] += c;
-    h_[3] += d;
-    h_[4] += e;
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+    h[4] += e;
 }
 
-void Sha1::update(std::string_view data) noexcept {
+}  // namespace
+
+std::array<unsigned char, 20> sha1(std::string_view data) noexcept {
+    std::array<std::uint32_t, 5> h{0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u};
     auto p = reinterpret_cast<const unsigned char*>(data.data());
     std::size_t n = data.size();
-    total_ += n;
-    if (pending_size_ > 0) {
-        std::size_t take = std::min(n, pending_.size() - pending_size_);
-        std::memcpy(pending_.data() + pending_size_, p, take);
-        pending_size_ += take;
-        p += take;
-        n -= take;
-        if (pending_size_ < pending_.size()) return;
-        compress(pending_.data());
-        pending_size_ = 0;
-    }
-    for (; n >= 64; p += 64, n -= 64) compress(p);
-    if (n > 0) std::memcpy(pending_.data(), p, n);
-    pending_size_ = n;
-}
-
-std::array<unsigned char, 20> Sha1::digest() noexcept {
-    // Padding: 0x80, zeros up to 56 bytes into a block, then the length in bits, big-endian.
-    const std::uint64_t bits = total_ * 8;
-    pending_[pending_size_++] = 0x80;
-    if (pending_size_ > 56) {
-        std::memset(pending_.data() + pending_size_, 0, 64 - pending_size_);
-        compress(pending_.data());
-        pending_size_ = 0;
-    }
-    std::memset(pending_.data() + pending_size_, 0, 56 - pending_size_);
-    for (int i = 0; i < 8; ++i) pending_[56 + i] = static_cast<unsigned char>(bits >> (56 - 8 * i));
-    compress(pending_.data());
+    for (; n >= 64; p += 64, n -= 64) compress(h, p);
+    // The tail, 0x80, zeros up to 56 bytes into a block, then the length in bits, big-endian:
+    // one block, or two when the tail leaves no room for the length.
+    unsigned char last[128] = {};
+    std::memcpy(last, p, n);
+    last[n] = 0x80;
+    const std::size_t blocks = n < 56 ? 1 : 2;
+    const std::uint64_t bits = std::uint64_t{data.size()} * 8;
+    for (int i = 0; i < 8; ++i) last[64 * blocks - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
+    compress(h, last);
+    if (blocks == 2) compress(h, last + 64);
     std::array<unsigned char, 20> out;
     for (int i = 0; i < 5; ++i) {
-        out[4 * i] = static_cast<unsigned char>(h_[i] >> 24);
-        out[4 * i + 1] = static_cast<unsigned char>(h_[i] >> 16);
-        out[4 * i + 2] = static_cast<unsigned char>(h_[i] >> 8);
-        out[4 * i + 3] = static_cast<unsigned char>(h_[i]);
+        out[4 * i] = static_cast<unsigned char>(h[i] >> 24);
+        out[4 * i + 1] = static_cast<unsigned char>(h[i] >> 16);
+        out[4 * i + 2] = static_cast<unsigned char>(h[i] >> 8);
+        out[4 * i + 3] = static_cast<unsigned char>(h[i]);
     }
     return out;
 }
 
-void Sha1::append_hex_digest(std::string& out) {
+void append_sha1_hex(std::string& out, std::string_view data) {
     // Two digits per byte from one table: a byte at a time, not a nibble.
     static constexpr auto pairs = [] {
         std::array<char, 512> t{};
@@ -105,7 +90,7 @@ void Sha1::append_hex_digest(std::string& out) {
         }
         return t;
     }();
-    const auto d = digest();
+    const auto d = sha1(data);
     char hex[40];
     for (std::size_t i = 0; i < d.size(); ++i) std::memcpy(hex + 2 * i, &pairs[2 * d[i]], 2);
     out.append(hex, sizeof hex);

@@ -5,28 +5,14 @@
 #pragma once
 
 #include <array>
-#include <cstddef>
-#include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace squall::detail {
 
-class Sha1 {
-public:
-    void update(std::string_view data) noexcept;
-    /// The 20-byte digest; the object is spent afterwards.
-    std::array<unsigned char, 20> digest() noexcept;
-    /// The digest as 40 lower-case hex digits, appended to `out`.
-    void append_hex_digest(std::string& out);
-
-private:
-    void compress(const unsigned char* block) noexcept;
-
-    std::array<std::uint32_t, 5> h_{0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u};
-    std::array<unsigned char, 64> pending_{};  // a partial block
-    std::size_t pending_size_ = 0;
-    std::uint64_t total_ = 0;  // bytes fed
-};
+/// The 20-byte SHA-1 digest of `data`.
+std::array<unsigned char, 20> sha1(std::string_view data) noexcept;
+/// The digest as 40 lower-case hex digits, appended to `out`.
+void append_sha1_hex(std::string& out, std::string_view data);
 
 }  // namespace squall::detail

@@ -243,7 +243,7 @@ private:
     int status_code_ = 200;
     std::string reason_;
     HTTPHeaders headers_;
-    std::vector<std::string> write_buffer_;
+    std::string write_buffer_;  // write()s since the last flush, joined as they come
     std::vector<std::pair<std::string, std::string>> new_cookies_;  // name, Set-Cookie value
     std::unique_ptr<detail::GZipTransform> gzip_;
     bool headers_written_ = false;
