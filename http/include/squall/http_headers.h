@@ -177,20 +177,20 @@ private:
         return {std::string_view(p, e.name_size), std::string_view(p + e.name_size + 2, e.value_size)};
     }
 
-    // The fields as they are written: one buffer for all of a message's lines (no allocation
-    // per name or value), and serialize() is one copy.
     void release() noexcept {
         if (text_) detail::recycled_deallocate(text_, capacity_);
         text_ = nullptr;
         capacity_ = 0;
     }
 
-    // Lines in [0, size_) of a buffer of capacity_ bytes: a plain block from the per-thread
-    // cache (every request and response has one), never zeroed, grown only by grow().
+    // The fields as they are written: one buffer for all of a message's lines (no allocation
+    // per name or value), and serialize() is one copy. Lines in [0, size_) of capacity_ bytes,
+    // a plain block from the per-thread cache (every request and response has one), never
+    // zeroed, grown only by grow().
     char* text_ = nullptr;
     std::size_t size_ = 0;
     std::size_t capacity_ = 0;
-    std::array<Entry, inline_entries> inline_;
+    std::array<Entry, inline_entries> inline_{};  // zeroed: copies read all of it
     std::vector<Entry> spill_;  // all the entries once there are more than inline_ holds
     std::uint32_t count_ = 0;
     bool spilled_ = false;
