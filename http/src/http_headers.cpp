@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <span>
 
 #if defined(__SSE2__)
@@ -216,9 +217,20 @@ void HTTPHeaders::pop_entry() noexcept {
     if (spilled_) spill_.pop_back();
 }
 
+bool HTTPHeaders::holds(std::string_view s) const noexcept {
+    const std::less<const char*> before;
+    return text_ && !s.empty() && !before(s.data(), text_) && before(s.data(), text_ + capacity_);
+}
+
 bool HTTPHeaders::append(std::string_view name, std::string_view value) {
     const std::size_t at = size_;
     const std::size_t line = name.size() + value.size() + 4;
+    if (size_ + line > capacity_ && (holds(name) || holds(value))) {
+        // A view into these very headers (h.add("X-Old", *h.find("X"))): copied before the
+        // buffer moves.
+        const std::string name_copy(name), value_copy(value);
+        return append(name_copy, value_copy);
+    }
     room_for(line);
     size_ += line;
     char* p = text_ + at;
@@ -240,6 +252,13 @@ void HTTPHeaders::add(std::string_view name, std::string_view value) {
 }
 
 void HTTPHeaders::set(std::string_view name, std::string_view value) {
+    if (holds(name) || holds(value)) {
+        // A view into these headers: erase() moves lines, so it is copied first.
+        const std::string name_copy(name), value_copy(value);
+        erase(name_copy);
+        add(name_copy, value_copy);
+        return;
+    }
     erase(name);
     add(name, value);
 }

@@ -109,9 +109,10 @@ public:
     /// "Content-Type", "www-authenticate" -> "Www-Authenticate").
     static std::string normalize_name(std::string_view name);
 
-    /// Add a value, keeping the others (Set-Cookie, Vary...).
+    /// Add a value, keeping the others (Set-Cookie, Vary...). The name and value may be views
+    /// into these headers (`h.add("X-Copy", *h.find("X"))`).
     void add(std::string_view name, std::string_view value);
-    /// Replace every value of `name` with `value` (Tornado's h[name] = value).
+    /// Replace every value of `name` with `value` (Tornado's h[name] = value); the same.
     void set(std::string_view name, std::string_view value);
     /// Remove every value of `name`; how many there were.
     std::size_t erase(std::string_view name);
@@ -157,8 +158,11 @@ public:
     std::size_t serialized_size() const noexcept { return size_; }
 
 private:
-    /// Appends the field; whether its name is a token.
+    /// Appends the field; whether its name is a token. The name and value may be views into
+    /// these headers.
     bool append(std::string_view name, std::string_view value);
+    /// Whether `s` points into text_.
+    bool holds(std::string_view s) const noexcept;
     void push_entry(Entry e) {
         if (!spilled_ && count_ < inline_entries) inline_[count_++] = e;
         else spill(e);
