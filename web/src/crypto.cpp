@@ -7,8 +7,9 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <array>
+#include <cstring>
 #include <stdexcept>
-#include <utility>
 
 namespace squall::detail {
 namespace {
@@ -33,43 +34,31 @@ const EVP_MD* md(Digest d) {
 
 }  // namespace
 
-namespace {
-
-/// One finished context kept per thread: a response's ETag reuses it instead of allocating a
-/// context and its provider state each time.
-struct SpareContext {
-    EVP_MD_CTX* ctx = nullptr;
-    ~SpareContext() { EVP_MD_CTX_free(ctx); }
-};
-thread_local SpareContext spare;
-
 void append_hex(std::string& out, const unsigned char* bytes, std::size_t n) {
-    static const char digits[] = "0123456789abcdef";
-    // Sized once: a += per digit checks the capacity every time (an ETag per response).
-    std::size_t at = out.size();
+    // Two digits per byte from one table, written into space sized once (an ETag per response).
+    static constexpr auto pairs = [] {
+        std::array<char, 512> t{};
+        constexpr char digits[] = "0123456789abcdef";
+        for (int i = 0; i < 256; ++i) {
+            t[2 * i] = digits[i >> 4];
+            t[2 * i + 1] = digits[i & 15];
+        }
+        return t;
+    }();
+    const std::size_t at = out.size();
     out.resize(at + 2 * n);
     char* p = out.data() + at;
-    for (std::size_t i = 0; i < n; ++i) {
-        *p++ = digits[bytes[i] >> 4];
-        *p++ = digits[bytes[i] & 15];
-    }
+    for (std::size_t i = 0; i < n; ++i) std::memcpy(p + 2 * i, &pairs[2 * std::size_t{bytes[i]}], 2);
 }
 
-}  // namespace
-
-Hasher::Hasher(Digest d) {
-    ctx_ = std::exchange(spare.ctx, nullptr);
-    if (!ctx_) ctx_ = EVP_MD_CTX_new();
+Hasher::Hasher(Digest d) : ctx_(EVP_MD_CTX_new()) {
     if (!ctx_ || EVP_DigestInit_ex(ctx_, md(d), nullptr) != 1) {
         EVP_MD_CTX_free(ctx_);
         throw std::runtime_error("EVP_DigestInit_ex failed");
     }
 }
 
-Hasher::~Hasher() {
-    if (!spare.ctx) spare.ctx = ctx_;
-    else EVP_MD_CTX_free(ctx_);
-}
+Hasher::~Hasher() { EVP_MD_CTX_free(ctx_); }
 
 void Hasher::update(std::string_view data) { EVP_DigestUpdate(ctx_, data.data(), data.size()); }
 

@@ -35,6 +35,8 @@ std::string hex_digest(Digest d, std::string_view data);
 std::string hmac_hex(Digest d, std::string_view key, std::string_view data);
 
 std::string hex_encode(std::string_view bytes);
+/// Lower-case hex of `n` bytes, appended to `out`.
+void append_hex(std::string& out, const unsigned char* bytes, std::size_t n);
 /// Even-length hex (either case) to bytes; nullopt for anything else.
 std::optional<std::string> hex_decode(std::string_view hex);
 /// Bytes from the system's CSPRNG (OpenSSL's RAND_bytes); throws std::runtime_error if it fails.

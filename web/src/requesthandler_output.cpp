@@ -9,6 +9,7 @@
 #include <regex>
 #include <sstream>
 
+#include "crypto.h"
 #include "gzip_transform.h"
 #include "sha1.h"
 #include "squall/application.h"
@@ -301,11 +302,11 @@ void RequestHandler::write_error(int status_code, std::exception_ptr error) {
 }
 
 std::optional<std::string> RequestHandler::compute_etag() {
-
+    const auto digest = detail::sha1(write_buffer_);
     std::string etag;
-    etag.reserve(42);
+    etag.reserve(2 + 2 * digest.size());
     etag += '"';
-    detail::append_sha1_hex(etag, write_buffer_);
+    detail::append_hex(etag, digest.data(), digest.size());
     etag += '"';
     return etag;
 }

@@ -79,21 +79,4 @@ std::array<unsigned char, 20> sha1(std::string_view data) noexcept {
     return out;
 }
 
-void append_sha1_hex(std::string& out, std::string_view data) {
-    // Two digits per byte from one table: a byte at a time, not a nibble.
-    static constexpr auto pairs = [] {
-        std::array<char, 512> t{};
-        constexpr char digits[] = "0123456789abcdef";
-        for (int i = 0; i < 256; ++i) {
-            t[2 * i] = digits[i >> 4];
-            t[2 * i + 1] = digits[i & 15];
-        }
-        return t;
-    }();
-    const auto d = sha1(data);
-    char hex[40];
-    for (std::size_t i = 0; i < d.size(); ++i) std::memcpy(hex + 2 * i, &pairs[2 * d[i]], 2);
-    out.append(hex, sizeof hex);
-}
-
 }  // namespace squall::detail

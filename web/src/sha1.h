@@ -5,14 +5,11 @@
 #pragma once
 
 #include <array>
-#include <string>
 #include <string_view>
 
 namespace squall::detail {
 
 /// The 20-byte SHA-1 digest of `data`.
 std::array<unsigned char, 20> sha1(std::string_view data) noexcept;
-/// The digest as 40 lower-case hex digits, appended to `out`.
-void append_sha1_hex(std::string& out, std::string_view data);
 
 }  // namespace squall::detail
