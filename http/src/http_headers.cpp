@@ -3,7 +3,6 @@
 #include "squall/http_headers.h"
 
 #include <algorithm>
-#include <climits>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -13,7 +12,6 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#include <tuple>
 
 #include "squall/detail/ascii.h"
 
@@ -166,11 +164,11 @@ HTTPHeaders::HTTPHeaders(std::initializer_list<std::pair<std::string_view, std::
 }
 
 HTTPHeaders::HTTPHeaders(const HTTPHeaders& other)
-    : inline_(other.inline_),
-      spill_(other.spill_),
+    : spill_(other.spill_),
       count_(other.count_),
       spilled_(other.spilled_),
       names_are_tokens_(other.names_are_tokens_) {
+    copy_inline(other);
     room_for(other.size_);
     if (other.size_ > 0) std::memcpy(text_, other.text_, other.size_);
     size_ = other.size_;
@@ -184,15 +182,7 @@ HTTPHeaders& HTTPHeaders::operator=(const HTTPHeaders& other) {
 HTTPHeaders& HTTPHeaders::operator=(HTTPHeaders&& other) noexcept {
     if (this != &other) {
         release();
-        text_ = std::exchange(other.text_, nullptr);
-        size_ = std::exchange(other.size_, 0);
-        capacity_ = std::exchange(other.capacity_, 0);
-        inline_ = other.inline_;
-        spill_ = std::move(other.spill_);
-        count_ = other.count_;
-        spilled_ = other.spilled_;
-        names_are_tokens_ = other.names_are_tokens_;
-        other.clear();
+        take(other);
     }
     return *this;
 }
@@ -255,9 +245,7 @@ void HTTPHeaders::set(std::string_view name, std::string_view value) {
     if (holds(name) || holds(value)) {
         // A view into these headers: erase() moves lines, so it is copied first.
         const std::string name_copy(name), value_copy(value);
-        erase(name_copy);
-        add(name_copy, value_copy);
-        return;
+        return set(name_copy, value_copy);
     }
     erase(name);
     add(name, value);
@@ -379,7 +367,6 @@ void HTTPHeaders::serialize(std::string& out) const {
 }
 
 void HTTPHeaders::grow(std::size_t more) {
-    if (size_ + more <= capacity_) return;
     if (size_ + more > UINT32_MAX) throw std::length_error("header block too large");
     // One allocation for a typical message's lines rather than a doubling series.
     const std::size_t capacity = std::max<std::size_t>(256, 2 * (size_ + more));

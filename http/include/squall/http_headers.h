@@ -91,17 +91,7 @@ public:
     HTTPHeaders(const HTTPHeaders& other);
     HTTPHeaders& operator=(const HTTPHeaders& other);
     /// A moved-from HTTPHeaders is empty. Inline: a request's headers move several times.
-    HTTPHeaders(HTTPHeaders&& other) noexcept
-        : text_(std::exchange(other.text_, nullptr)),
-          size_(std::exchange(other.size_, 0)),
-          capacity_(std::exchange(other.capacity_, 0)),
-          inline_(other.inline_),
-          spill_(std::move(other.spill_)),
-          count_(other.count_),
-          spilled_(other.spilled_),
-          names_are_tokens_(other.names_are_tokens_) {
-        other.clear();
-    }
+    HTTPHeaders(HTTPHeaders&& other) noexcept { take(other); }
     HTTPHeaders& operator=(HTTPHeaders&& other) noexcept;
     ~HTTPHeaders() { release(); }
 
@@ -172,6 +162,7 @@ private:
     void room_for(std::size_t more) {
         if (size_ + more > capacity_) grow(more);
     }
+    /// Moves the lines to a block with room for `more` bytes after them; room_for's slow path.
     void grow(std::size_t more);
     void pop_entry() noexcept;
     Entry* entries() noexcept { return spilled_ ? spill_.data() : inline_.data(); }
@@ -181,6 +172,23 @@ private:
         return {std::string_view(p, e.name_size), std::string_view(p + e.name_size + 2, e.value_size)};
     }
 
+    /// Takes `other`'s fields and buffer (this holds none), leaving it empty.
+    void take(HTTPHeaders& other) noexcept {
+        text_ = std::exchange(other.text_, nullptr);
+        size_ = std::exchange(other.size_, 0);
+        capacity_ = std::exchange(other.capacity_, 0);
+        copy_inline(other);
+        spill_ = std::move(other.spill_);
+        count_ = other.count_;
+        spilled_ = other.spilled_;
+        names_are_tokens_ = other.names_are_tokens_;
+        other.clear();
+    }
+    /// The inline entries in use (only those: the rest were never written).
+    void copy_inline(const HTTPHeaders& other) noexcept {
+        if (!other.spilled_)
+            for (std::uint32_t i = 0; i < other.count_; ++i) inline_[i] = other.inline_[i];
+    }
     void release() noexcept {
         if (text_) detail::recycled_deallocate(text_, capacity_);
         text_ = nullptr;
@@ -194,7 +202,7 @@ private:
     char* text_ = nullptr;
     std::size_t size_ = 0;
     std::size_t capacity_ = 0;
-    std::array<Entry, inline_entries> inline_{};  // zeroed: copies read all of it
+    std::array<Entry, inline_entries> inline_;  // [0, count_) in use unless spilled_
     std::vector<Entry> spill_;  // all the entries once there are more than inline_ holds
     std::uint32_t count_ = 0;
     bool spilled_ = false;
