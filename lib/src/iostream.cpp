@@ -7,11 +7,13 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <re2/re2.h>
+
 #include <cerrno>
 #include <climits>
-#include <regex>
 
 #include "sigpipe.h"
+#include "squall/detail/regex_width.h"
 #include "squall/log.h"
 
 namespace squall {
@@ -135,7 +137,20 @@ void BaseIOStream::destroy() noexcept {
 }
 
 struct BaseIOStream::CompiledRegex {
-    std::regex regex;
+    RE2 regex;
+    // With a bound on the match length, a search resumes that many bytes before where the
+    // last one ended; without one it starts over.
+    std::optional<std::size_t> max_width;
+
+    static RE2::Options options() {
+        RE2::Options o(RE2::Latin1);  // stream bytes, not UTF-8 text
+        o.set_log_errors(false);
+        return o;
+    }
+    explicit CompiledRegex(const std::string& pattern) : regex(pattern, options()) {
+        if (!regex.ok()) throw std::invalid_argument("read_until_regex: bad pattern " + pattern + ": " + regex.error());
+        max_width = detail::max_match_width(pattern);
+    }
 };
 
 // ---- reads ----------------------------------------------------------------------------------
@@ -152,7 +167,7 @@ Future<std::string> BaseIOStream::read_until(std::string delimiter, std::size_t 
 Future<std::string> BaseIOStream::read_until_regex(std::string pattern, std::size_t max_bytes) {
     PendingRead r;
     r.kind = ReadKind::regex;
-    r.regex = std::make_shared<CompiledRegex>(std::regex(pattern));  // std::regex_error for a bad pattern
+    r.regex = std::make_shared<const CompiledRegex>(pattern);
     r.max_bytes = max_bytes;
     return start_read(std::move(r));
 }
@@ -246,12 +261,17 @@ std::optional<std::size_t> BaseIOStream::find_read_pos() {
         return std::nullopt;
     }
     case ReadKind::regex: {
-        std::cmatch m;
-        if (std::regex_search(buf.data(), buf.data() + buf.size(), m, read_.regex->regex)) {
-            std::size_t end = static_cast<std::size_t>(m.position(0) + m.length(0));
+        const CompiledRegex& re = *read_.regex;
+        // A match that failed before must end in the new bytes, so it starts at most
+        // max_width - 1 bytes before them; RE2 still sees the whole buffer for ^ and \b.
+        std::size_t from = re.max_width ? read_buffer_.scan_start(std::max<std::size_t>(*re.max_width, 1)) : 0;
+        re2::StringPiece text(buf.data(), buf.size()), match;
+        if (from <= buf.size() && re.regex.Match(text, from, text.size(), RE2::UNANCHORED, &match, 1)) {
+            std::size_t end = static_cast<std::size_t>(match.data() - buf.data()) + match.size();
             if (read_.max_bytes && end > read_.max_bytes) throw_unsatisfiable();
             return end;
         }
+        read_buffer_.set_scanned(buf.size());
         if (read_.max_bytes && buf.size() > read_.max_bytes) throw_unsatisfiable();
         return std::nullopt;
     }

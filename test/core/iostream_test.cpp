@@ -266,6 +266,79 @@ TEST_CASE_METHOD(AsyncTest, "read_until and read_until_regex enforce max_bytes",
     }
 }
 
+// GCC 12 cannot keep a braced list alive across co_await: the pieces are built by a call.
+template <class... S>
+std::vector<std::string> pieces(S... s) {
+    return {std::string(s)...};
+}
+
+/// Writes each piece and waits until the reader's buffer holds it (or `read` is done), so that
+/// the pending read searches after every piece.
+Future<void> write_in_pieces(StreamPair& p, const Future<std::string>& read, std::vector<std::string> pieces) {
+    std::size_t total = p.client->buffered().size();
+    for (const std::string& piece : pieces) {
+        co_await p.server->write(piece);
+        total += piece.size();
+        while (!read.done() && p.client->buffered().size() < total) co_await squall::moment;
+    }
+}
+
+TEST_CASE_METHOD(AsyncTest, "read_until_regex finds matches that span the pieces they arrive in",
+                 "[core][iostream][net]") {
+    run_sync([&]() -> Future<void> {
+        auto p = co_await make_stream_pair(io_loop());
+        // Bounded: each search resumes near the end of the last one.
+        auto head = p.client->read_until_regex("\r\n\r\n");
+        co_await write_in_pieces(p, head, pieces("GET / HTTP/1.1\r\n", "Host: x\r", "\n", "\r", "\nrest"));
+        std::string got_head = co_await std::move(head);
+        CHECK(got_head == "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        // Unbounded: the leftmost match starts in an earlier piece than it ends in.
+        auto run = p.client->read_until_regex("a+b");
+        co_await write_in_pieces(p, run, pieces("xaaa", "aa", "ab"));
+        std::string got_run = co_await std::move(run);
+        CHECK(got_run == "restxaaaaaab");
+        // \b sees the byte before where a resumed search starts.
+        auto word = p.client->read_until_regex("\\bfoo");
+        co_await write_in_pieces(p, word, pieces("xx", "foo", " ", "foo."));
+        std::string got_word = co_await std::move(word);
+        CHECK(got_word == "xxfoo foo");
+        std::string rest = co_await p.client->read_bytes(1);
+        CHECK(rest == ".");
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "read_until_regex: ^ matches only at the start of the buffer",
+                 "[core][iostream][net]") {
+    LogCapture logs;
+    run_sync([&]() -> Future<void> {
+        auto p = co_await make_stream_pair(io_loop());
+        auto read = p.client->read_until_regex("^ab", 8);
+        co_await write_in_pieces(p, read, pieces("x", "ab", "ab", "abab"));
+        bool failed = false;
+        try {
+            co_await std::move(read);
+        } catch (const UnsatisfiableReadError&) {
+            failed = true;
+        }
+        CHECK(failed);
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "read_until_regex is linear in long inputs and rejects bad patterns",
+                 "[core][iostream][net]") {
+    run_sync([&]() -> Future<void> {
+        auto p = co_await make_stream_pair(io_loop());
+        // A backtracking engine recurses once per byte here and runs out of stack.
+        std::string big(512 * 1024, 'a');
+        auto read = p.client->read_until_regex("(a|b)*c");
+        co_await p.server->write(big + "c");
+        std::string got = co_await std::move(read);
+        CHECK(got.size() == big.size() + 1);
+        CHECK_THROWS_AS(p.client->read_until_regex("(unclosed"), std::invalid_argument);
+        CHECK_THROWS_AS(p.client->read_until_regex("(a)\\1"), std::invalid_argument);  // backreference
+    });
+}
+
 TEST_CASE_METHOD(AsyncTest, "small reads from a peer sending more than max_buffer_size",
                  "[core][iostream][net]") {
     run_sync([&]() -> Future<void> {

@@ -1,6 +1,6 @@
 // Tests of the three loggers, levels, the sink and the default line format. Ports the parts of
 // tornado/test/log_test.py (4.0) that apply: formatter output and switching logging off.
-#include <regex>
+#include <re2/re2.h>
 
 #include "async_test.h"
 #include "catch.h"
@@ -48,7 +48,7 @@ TEST_CASE("logf formats long messages completely", "[core][log]") {
 
 TEST_CASE("the default format is Tornado's", "[core][log]") {
     std::string line = format_log_record({"tornado.access", LogLevel::info, "200 GET / (127.0.0.1) 1.24ms"});
-    CHECK(std::regex_match(line, std::regex(R"(\[I \d{6} \d\d:\d\d:\d\d access\] 200 GET / \(127\.0\.0\.1\) 1\.24ms)")));
+    CHECK(RE2::FullMatch(line, RE2(R"(\[I \d{6} \d\d:\d\d:\d\d access\] 200 GET / \(127\.0\.0\.1\) 1\.24ms)")));
     CHECK(format_log_record({"tornado.general", LogLevel::warning, "w"}).rfind("[W ", 0) == 0);
 }
 

@@ -6,12 +6,12 @@
 #include <dirent.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <re2/re2.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <mutex>
-#include <regex>
 #include <stdexcept>
 #include <system_error>
 
@@ -88,11 +88,11 @@ std::vector<LogCapture::Entry> LogCapture::entries() const {
 }
 
 std::size_t LogCapture::count(const std::string& pattern, std::string_view logger) const {
-    std::regex re(pattern);
+    RE2 re(pattern);
     std::size_t n = 0;
     for (const auto& e : entries()) {
         if (!logger.empty() && e.logger != logger) continue;
-        if (std::regex_search(e.message, re)) ++n;
+        if (RE2::PartialMatch(e.message, re)) ++n;
     }
     return n;
 }

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <memory>
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,7 +58,7 @@ public:
         std::string message;
     };
     std::vector<Entry> entries() const;
-    /// Records whose message matches `pattern` (std::regex_search), optionally for one logger.
+    /// Records whose message matches `pattern` (RE2, found anywhere in it), optionally for one logger.
     std::size_t count(const std::string& pattern, std::string_view logger = {}) const;
 
 private:

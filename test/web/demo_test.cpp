@@ -4,7 +4,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <regex>
+#include <re2/re2.h>
 
 #include "async_test.h"
 #include "bytes_util.h"
@@ -37,10 +37,10 @@ TEST_CASE_METHOD(AsyncTest, "squall-demo: every endpoint of the demo application
     options.stdout_pipe = true;
     Subprocess demo({SQUALL_DEMO_TOOL, "--port", "0"}, options, io_loop());
     std::string line = run_sync([&]() { return demo.stdout_stream()->read_until("\n"); }, 10s);
-    std::smatch m;
-    REQUIRE(std::regex_search(line, m, std::regex("http://127\\.0\\.0\\.1:([0-9]+)/ \\(site (.*)\\)")));
-    std::string base = "http://127.0.0.1:" + m[1].str();
-    std::filesystem::path site = m[2].str();
+    std::string port, site_dir;
+    REQUIRE(RE2::PartialMatch(line, R"(http://127\.0\.0\.1:([0-9]+)/ \(site (.*)\))", &port, &site_dir));
+    std::string base = "http://127.0.0.1:" + port;
+    std::filesystem::path site = site_dir;
     CHECK(std::filesystem::exists(site / "secret.txt"));
     AsyncHTTPClient client({}, io_loop());
     run_sync(
@@ -87,7 +87,7 @@ TEST_CASE_METHOD(AsyncTest, "squall-demo: every endpoint of the demo application
             // Refused from the headers alone (a client that went on sending would see a reset).
             {
                 TCPClient tcp;
-                auto connecting = tcp.connect("127.0.0.1", std::stoi(m[1].str()));
+                auto connecting = tcp.connect("127.0.0.1", std::stoi(port));
                 auto s = co_await std::move(connecting);
                 co_await s->write("PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 2097153\r\n\r\n");
                 std::string status = co_await s->read_until("\r\n");
@@ -119,18 +119,18 @@ TEST_CASE_METHOD(AsyncTest, "squall-demo: every endpoint of the demo application
             CHECK((co_await fetch("/cookie")).code == 401);
 
             HTTPResponse form = co_await fetch("/xsrf");
-            std::smatch token;
-            REQUIRE(std::regex_search(form.body, token, std::regex("name=\"_xsrf\" value=\"([^\"]+)\"")));
+            std::string token;
+            REQUIRE(RE2::PartialMatch(form.body, R"re(name="_xsrf" value="([^"]+)")re", &token));
             std::string xsrf_cookie = cookie_pair(form, "_xsrf");
             HTTPRequest post = raw_request(base + "/xsrf", "POST");
-            post.body = "msg=hi&_xsrf=" + url_escape(token[1].str());
+            post.body = "msg=hi&_xsrf=" + url_escape(token);
             post.headers.set("Cookie", xsrf_cookie);
             HTTPResponse ok = co_await client.fetch(post, false);
             CHECK(ok.code == 200);
             CHECK(ok.body == "ok hi");
             post.body = "msg=hi";
             CHECK((co_await client.fetch(post, false)).code == 403);
-            post.headers.set("X-XSRFToken", token[1].str());
+            post.headers.set("X-XSRFToken", token);
             CHECK((co_await client.fetch(post, false)).code == 200);
             HTTPRequest echo_unchecked = raw_request(base + "/echo", "POST");
             echo_unchecked.body = "no token needed";

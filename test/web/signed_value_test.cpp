@@ -4,6 +4,7 @@
 #include <string>
 
 #include "catch.h"
+#include "squall/application.h"
 #include "squall/routing.h"
 #include "squall/signed_value.h"
 #include "squall/web_handlers.h"
@@ -137,6 +138,27 @@ TEST_CASE("URLSpec: literal, positional, named and optional groups", "[web][rout
     CHECK_THROWS_AS(URLSpec("/(?P<a>x)/(y)", handler<Dummy>()), std::invalid_argument);
     CHECK_THROWS_AS(URLSpec("/(unclosed", handler<Dummy>()), std::invalid_argument);
     CHECK_THROWS_AS(URLSpec("/x", HandlerFactory()), std::invalid_argument);
+}
+
+TEST_CASE("URLSpec: RE2 syntax, linear on long paths, bad patterns refused", "[web][routing]") {
+    URLSpec any("/static/(.*)", handler<Dummy>());
+    std::string path = "/static/" + std::string(1 << 20, 'x');
+    auto m = any.match(path);
+    REQUIRE(m);
+    CHECK(m->args[0]->size() == (1u << 20));
+    URLSpec alternation("/((?:a|b)*)c", handler<Dummy>());
+    CHECK(alternation.match("/" + std::string(1 << 20, 'a') + "c"));
+    CHECK_FALSE(alternation.match("/" + std::string(1 << 20, 'a')));
+    // Bytes outside ASCII are matched as bytes.
+    URLSpec bytes("/b/(.)", handler<Dummy>());
+    auto b = bytes.match("/b/\xff");
+    REQUIRE(b);
+    CHECK(*b->args[0] == "\xff");
+    CHECK_THROWS_AS(URLSpec("/(unclosed", handler<Dummy>()), std::invalid_argument);
+    CHECK_THROWS_AS(URLSpec("/(a)\\1", handler<Dummy>()), std::invalid_argument);  // backreference
+    CHECK_THROWS_AS(URLSpec("/(?=look)", handler<Dummy>()), std::invalid_argument);  // lookahead
+    Application app;
+    CHECK_THROWS_AS(app.add_handlers("(bad", {URLSpec("/", handler<Dummy>())}), std::invalid_argument);
 }
 
 TEST_CASE("URLSpec: reverse", "[web][routing]") {

@@ -133,6 +133,20 @@ TEST_CASE_METHOD(AsyncTest, "StaticFileHandler: headers, HEAD, versioned caching
     });
 }
 
+TEST_CASE_METHOD(AsyncTest, "StaticFileHandler: a 40 KB path is answered, and the server goes on",
+                 "[web][static][net]") {
+    // /static/(.*) over this path overflowed the stack of a recursive regex engine.
+    Site site;
+    AppServer s = make_server(site);
+    AsyncHTTPClient client({}, io_loop());
+    run_sync([&]() -> Future<void> {
+        HTTPResponse long_path = co_await client.fetch(raw_request(s.url("/static/" + std::string(40000, 'a'))), false);
+        CHECK(long_path.code == 404);
+        HTTPResponse after = co_await client.fetch(raw_request(s.url("/static/a.txt")), false);
+        CHECK(after.code == 200);
+    });
+}
+
 TEST_CASE_METHOD(AsyncTest, "StaticFileHandler: If-None-Match and If-Modified-Since", "[web][static][net]") {
     Site site;
     AppServer s = make_server(site);

@@ -3,6 +3,7 @@
 // Application (add_handlers, _get_host_handlers, __call__ routing, log_request, reverse_url).
 #include "squall/application.h"
 
+#include <re2/re2.h>
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -45,7 +46,13 @@ void Application::add_handlers(std::string host_pattern, std::vector<URLSpec> ha
     if (!host_pattern.ends_with('$')) host_pattern += '$';
     HostGroup g;
     g.pattern = host_pattern;
-    if (host_pattern != ".*$") g.regex.emplace(host_pattern, std::regex::ECMAScript | std::regex::icase);
+    if (host_pattern != ".*$") {
+        RE2::Options options(RE2::Latin1);
+        options.set_case_sensitive(false);
+        options.set_log_errors(false);
+        g.regex = std::make_shared<const RE2>(host_pattern, options);
+        if (!g.regex->ok()) throw std::invalid_argument("bad host pattern " + host_pattern + ": " + g.regex->error());
+    }
     for (auto& spec : handlers) {
         if (!spec.name().empty()) {
             for (const auto& other : groups_)
@@ -65,7 +72,7 @@ std::shared_ptr<RequestHandler> Application::find_handler(std::shared_ptr<HTTPSe
     // Tornado's _get_host_handlers: the groups whose pattern matches the host, in order; when
     // none does (and no proxy set X-Real-Ip), those matching default_host. Walked in place, so
     // routing a request allocates nothing.
-    auto serves = [](const HostGroup& g, const std::string& host) { return !g.regex || std::regex_match(host, *g.regex); };
+    auto serves = [](const HostGroup& g, const std::string& host) { return !g.regex || RE2::FullMatch(host, *g.regex); };
     bool host_known = false;
     auto route = [&](const std::string& host) -> std::shared_ptr<RequestHandler> {
         for (const HostGroup& g : groups_) {

@@ -1,7 +1,11 @@
-// URLSpec: pattern translation (Python named groups to ECMAScript), matching and reversing.
-// Internal. Models tornado/web.py (4.0) URLSpec, including _find_groups for reverse().
+// URLSpec: compiling the pattern with RE2 (linear-time matching, Python's named groups
+// natively), matching and reversing. Internal. Models tornado/web.py (4.0) URLSpec, including
+// _find_groups for reverse().
 #include "squall/routing.h"
 
+#include <re2/re2.h>
+
+#include <array>
 #include <cctype>
 #include <stdexcept>
 
@@ -11,56 +15,6 @@ namespace squall {
 namespace {
 
 constexpr std::string_view metachars = "\\.^$|?*+()[]{}";
-
-struct Translated {
-    std::string ecma;
-    std::vector<std::string> names;
-};
-
-/// Rewrites (?P<name>...) and (?<name>...) to plain groups and lists every capturing group.
-Translated translate(const std::string& pattern) {
-    Translated t;
-    bool in_class = false;
-    for (std::size_t i = 0; i < pattern.size(); ++i) {
-        char c = pattern[i];
-        if (c == '\\' && i + 1 < pattern.size()) {
-            t.ecma += c;
-            t.ecma += pattern[++i];
-            continue;
-        }
-        if (in_class) {
-            if (c == ']') in_class = false;
-            t.ecma += c;
-            continue;
-        }
-        if (c == '[') {
-            in_class = true;
-            t.ecma += c;
-            if (i + 1 < pattern.size() && pattern[i + 1] == ']') t.ecma += pattern[++i];  // "[]...]"
-            continue;
-        }
-        if (c == '(') {
-            std::string_view rest = std::string_view(pattern).substr(i + 1);
-            std::size_t skip = rest.starts_with("?P<") ? 3 : rest.starts_with("?<") && !rest.starts_with("?<=") &&
-                                                                      !rest.starts_with("?<!")
-                                                                  ? 2
-                                                                  : 0;
-            if (skip) {
-                std::size_t close = rest.find('>');
-                if (close == std::string_view::npos) throw std::invalid_argument("unterminated group name in " + pattern);
-                std::string name(rest.substr(skip, close - skip));
-                if (name.empty()) throw std::invalid_argument("empty group name in " + pattern);
-                t.names.push_back(std::move(name));
-                t.ecma += '(';
-                i += close + 1;
-                continue;
-            }
-            if (!rest.starts_with("?")) t.names.emplace_back();
-        }
-        t.ecma += c;
-    }
-    return t;
-}
 
 /// Tornado's _find_groups: the path with '\x01' for each group, when every '(' is a simple group.
 std::optional<std::string> reverse_format(std::string_view pattern, std::size_t groups) {
@@ -163,17 +117,18 @@ URLSpec::URLSpec(std::string pattern, HandlerFactory factory, std::string name)
     : pattern_(std::move(pattern)), name_(std::move(name)), factory_(std::move(factory)) {
     if (!factory_) throw std::invalid_argument("URLSpec needs a handler factory");
     if (!pattern_.ends_with('$')) pattern_ += '$';
-    Translated t = translate(pattern_);
-    std::size_t named = 0;
-    for (const auto& n : t.names) named += !n.empty();
-    if (named != 0 && named != t.names.size())
+    // Latin-1: the path is matched as bytes, so '.' matches any of them.
+    RE2::Options options(RE2::Latin1);
+    options.set_log_errors(false);
+    auto re = std::make_shared<const RE2>(pattern_, options);
+    if (!re->ok()) throw std::invalid_argument("bad url pattern " + pattern_ + ": " + re->error());
+    const auto& names = re->CapturingGroupNames();
+    const std::size_t groups = static_cast<std::size_t>(re->NumberOfCapturingGroups());
+    if (!names.empty() && names.size() != groups)
         throw std::invalid_argument("groups in url pattern must be all named or all positional: " + pattern_);
-    group_names_ = std::move(t.names);
-    try {
-        regex_ = std::make_shared<const std::regex>(t.ecma, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-        throw std::invalid_argument("bad url pattern " + pattern_ + ": " + e.what());
-    }
+    group_names_.assign(groups, std::string());
+    for (const auto& [index, group_name] : names) group_names_[static_cast<std::size_t>(index) - 1] = group_name;
+    regex_ = std::move(re);
     std::string_view body(pattern_);
     if (body.starts_with('^')) body.remove_prefix(1);
     body.remove_suffix(1);  // '$'
@@ -192,14 +147,25 @@ std::optional<PathArguments> URLSpec::match(std::string_view path) const {
         if (path != *literal_) return std::nullopt;
         return PathArguments{};
     }
-    // Most paths miss most routes: a prefix comparison spares the regex (and its allocations).
+    // Most paths miss most routes: a prefix comparison spares the regex.
     if (!path.starts_with(prefix_)) return std::nullopt;
-    std::match_results<std::string_view::const_iterator> m;
-    if (!std::regex_match(path.begin(), path.end(), m, *regex_)) return std::nullopt;
+    // Routes have a handful of groups: their pieces fit on the stack.
+    constexpr std::size_t inline_groups = 16;
+    std::array<re2::StringPiece, inline_groups + 1> stack_pieces;
+    std::vector<re2::StringPiece> heap_pieces;
+    re2::StringPiece* pieces = stack_pieces.data();
+    const std::size_t n = group_names_.size() + 1;
+    if (n > stack_pieces.size()) {
+        heap_pieces.resize(n);
+        pieces = heap_pieces.data();
+    }
+    const re2::StringPiece text(path.data(), path.size());
+    if (!regex_->Match(text, 0, text.size(), RE2::ANCHOR_BOTH, pieces, static_cast<int>(n))) return std::nullopt;
     PathArguments out;
     for (std::size_t i = 0; i < group_names_.size(); ++i) {
         std::optional<std::string> value;
-        if (m[i + 1].matched) value = url_unescape(std::string_view(m[i + 1].first, m[i + 1].second), false);
+        const re2::StringPiece& piece = pieces[i + 1];
+        if (piece.data() != nullptr) value = url_unescape(std::string_view(piece.data(), piece.size()), false);
         if (group_names_[i].empty()) out.args.push_back(std::move(value));
         else out.kwargs[group_names_[i]] = std::move(value);
     }

@@ -139,7 +139,7 @@ std::optional<std::string> StaticFileHandler::validate_absolute_path(const std::
         // then open exactly that path with no symlink allowed on the way.
         std::optional<std::string> resolved = real_path(absolute_path);
         if (!resolved) {
-            if (errno == ENOENT || errno == ENOTDIR) throw HTTPError(404);
+            if (errno == ENOENT || errno == ENOTDIR || errno == ENAMETOOLONG) throw HTTPError(404);
             throw HTTPError(403, absolute_path + " cannot be opened");
         }
         // Symlinks are followed, but never out of the root.
@@ -150,7 +150,7 @@ std::optional<std::string> StaticFileHandler::validate_absolute_path(const std::
         if (fd < 0 && errno == ENOSYS) fd = ::open(resolved->c_str(), O_RDONLY | O_CLOEXEC);
     }
     if (fd < 0) {
-        if (errno == ENOENT || errno == ENOTDIR) throw HTTPError(404);
+        if (errno == ENOENT || errno == ENOTDIR || errno == ENAMETOOLONG) throw HTTPError(404);
         if (errno == EXDEV || errno == ELOOP) throw HTTPError(403, absolute_path + " is not in root static directory");
         throw HTTPError(403, absolute_path + " cannot be opened");
     }

@@ -82,7 +82,9 @@ public:
     /// Everything up to and including `delimiter`. With max_bytes, fails with
     /// UnsatisfiableReadError (and closes) when the delimiter does not end within max_bytes.
     Future<std::string> read_until(std::string delimiter, std::size_t max_bytes = 0);
-    /// Everything up to the end of the first match of `pattern` (same max_bytes rule).
+    /// Everything up to the end of the first match of `pattern` (same max_bytes rule). The
+    /// pattern is RE2 syntax over bytes (linear time, std::invalid_argument when bad); when its
+    /// matches have a bounded length, bytes already searched are not searched again.
     Future<std::string> read_until_regex(std::string pattern, std::size_t max_bytes = 0);
     /// Exactly `n` bytes; with `partial`, as soon as at least one byte is there (at most n).
     Future<std::string> read_bytes(std::size_t n, bool partial = false);
@@ -195,7 +197,7 @@ private:
     struct PendingRead {
         ReadKind kind = ReadKind::none;
         std::string delimiter;
-        // Behind a pointer: a std::regex member would build a std::locale for every read.
+        // Behind a pointer: keeps RE2 out of this header.
         std::shared_ptr<const CompiledRegex> regex;
         std::size_t max_bytes = 0;
         std::size_t bytes = 0;

@@ -7,12 +7,15 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "squall/detail/recycler.h"
+
+namespace re2 {
+class RE2;
+}
 
 namespace squall {
 
@@ -53,10 +56,10 @@ HandlerFactory handler(Args... args) {
 
 class URLSpec {
 public:
-    /// `pattern` is an ECMAScript regular expression matched against the whole path, with
-    /// Python's named groups `(?P<name>...)` also accepted. Groups are all named (passed as
-    /// kwargs) or all positional (args); mixing them throws std::invalid_argument, as does a bad
-    /// expression.
+    /// `pattern` is an RE2 regular expression (Python's syntax, named groups `(?P<name>...)`
+    /// included, without backreferences or lookaround) matched against the whole path's bytes
+    /// in linear time. Groups are all named (passed as kwargs) or all positional (args); mixing
+    /// them throws std::invalid_argument, as does a bad expression.
     URLSpec(std::string pattern, HandlerFactory factory, std::string name = {});
 
     /// Same route with a name for Application::reverse_url.
@@ -76,7 +79,7 @@ public:
 private:
     std::string pattern_, name_;
     HandlerFactory factory_;
-    std::shared_ptr<const std::regex> regex_;
+    std::shared_ptr<const re2::RE2> regex_;
     std::vector<std::string> group_names_;  // "" for positional groups
     std::optional<std::string> literal_;    // a pattern without regex syntax matches by comparison
     std::string prefix_;                    // what every match starts with (tested before the regex)
