@@ -1,6 +1,6 @@
 // Cookie headers and byte ranges. Internal. Models tornado/httputil.py parse_cookie (4.4.2,
 // lenient like browsers) and _parse_request_range / _get_content_range (4.0).
-#include <charconv>
+#include <limits>
 
 #include "squall/httputil.h"
 #include "squall/detail/ascii.h"
@@ -27,11 +27,17 @@ std::string unquote_cookie(std::string_view v) {
     return out;
 }
 
-std::optional<std::int64_t> to_int(std::string_view s) {
+/// Decimal digits only, any number of them: values past int64 saturate at its maximum, which
+/// is past the end of any file, so the range logic needs no overflow cases of its own.
+std::optional<std::int64_t> to_position(std::string_view s) {
     if (s.empty()) return std::nullopt;
+    constexpr std::int64_t most = std::numeric_limits<std::int64_t>::max();
     std::int64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+    for (char c : s) {
+        if (c < '0' || c > '9') return std::nullopt;
+        const int digit = c - '0';
+        v = v > (most - digit) / 10 ? most : v * 10 + digit;
+    }
     return v;
 }
 
@@ -62,20 +68,17 @@ std::optional<ByteRange> parse_request_range(std::string_view header) {
     if (dash == std::string_view::npos) return std::nullopt;
     std::string_view a = detail::trim_ows(spec.substr(0, dash)), b = detail::trim_ows(spec.substr(dash + 1));
     ByteRange r;
-    if (!a.empty()) {
-        if (a.front() == '-' || a.front() == '+' || !(r.start = to_int(a))) return std::nullopt;
-    }
+    if (!a.empty() && !(r.start = to_position(a))) return std::nullopt;
     if (!b.empty()) {
-        if (b.front() == '-' || b.front() == '+') return std::nullopt;
-        auto end = to_int(b);
+        auto end = to_position(b);
         if (!end) return std::nullopt;
         if (!r.start) {
             // "bytes=-N": the last N bytes; "bytes=-0" is an empty slice at the end.
             if (*end == 0) r.end = 0;
             else r.start = -*end;
-        } else {
+        } else if (*end < std::numeric_limits<std::int64_t>::max()) {
             r.end = *end + 1;  // inclusive on the wire, exclusive here
-        }
+        }  // else: to the end of any file there can be
     }
     return r;
 }

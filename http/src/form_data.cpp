@@ -68,13 +68,13 @@ std::pair<std::string, std::map<std::string, std::string>> parse_header(std::str
 }  // namespace
 
 void parse_body_arguments(std::string_view content_type, std::string_view body, ArgumentMap& arguments,
-                          FileMap& files, const HTTPHeaders* headers) {
+                          FileMap& files, const HTTPHeaders* headers, const FormLimits& limits) {
     if (headers) {
         if (auto encoding = headers->find("Content-Encoding"))
             throw HTTPInputError("Unsupported Content-Encoding: " + std::string(*encoding));
     }
     if (istarts_with(content_type, "application/x-www-form-urlencoded")) {
-        for (auto& [name, values] : parse_qs(body)) {
+        for (auto& [name, values] : parse_qs(body, limits.max_fields)) {
             auto& dest = arguments[name];
             dest.insert(dest.end(), std::make_move_iterator(values.begin()), std::make_move_iterator(values.end()));
         }
@@ -83,12 +83,12 @@ void parse_body_arguments(std::string_view content_type, std::string_view body, 
         auto it = params.find("boundary");
         if (it == params.end() || it->second.empty())
             throw HTTPInputError("Invalid multipart/form-data: no boundary");
-        parse_multipart_form_data(it->second, body, arguments, files);
+        parse_multipart_form_data(it->second, body, arguments, files, limits);
     }
 }
 
 void parse_multipart_form_data(std::string_view boundary, std::string_view data, ArgumentMap& arguments,
-                               FileMap& files) {
+                               FileMap& files, const FormLimits& limits) {
     // Quotes are allowed around a boundary, but not part of it (RFC 2046 5.1.1).
     if (boundary.size() >= 2 && boundary.front() == '"' && boundary.back() == '"')
         boundary = boundary.substr(1, boundary.size() - 2);
@@ -104,12 +104,17 @@ void parse_multipart_form_data(std::string_view boundary, std::string_view data,
         throw HTTPInputError("Invalid multipart/form-data: no first boundary");
     }
     rest = rest.substr(pos + separator.size());
+    std::size_t fields = 0, file_parts = 0;
     while (!rest.empty()) {
         std::size_t next = rest.find(separator);
         std::string_view part = rest.substr(0, next);
         rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + separator.size());
-        std::size_t eoh = part.find("\r\n\r\n");
-        if (eoh == std::string_view::npos) throw HTTPInputError("multipart/form-data missing headers");
+        std::size_t eoh = part.substr(0, limits.max_part_header_size + 4).find("\r\n\r\n");
+        if (eoh == std::string_view::npos) {
+            if (part.size() >= limits.max_part_header_size + 4)
+                throw HTTPInputError("multipart/form-data part headers too large");
+            throw HTTPInputError("multipart/form-data missing headers");
+        }
         HTTPHeaders headers = HTTPHeaders::parse(part.substr(0, eoh));
         auto [disposition, params] = parse_header(headers.get("Content-Disposition"));
         if (disposition != "form-data" || part.size() < eoh + 6 || part.substr(part.size() - 2) != "\r\n")
@@ -118,7 +123,12 @@ void parse_multipart_form_data(std::string_view boundary, std::string_view data,
         auto name = params.find("name");
         if (name == params.end()) throw HTTPInputError("multipart/form-data value missing name");
         auto filename = params.find("filename");
-        if (filename != params.end()) {
+        const bool is_file = filename != params.end();
+        if (is_file ? ++file_parts > limits.max_files : ++fields > limits.max_fields)
+            throw HTTPInputError(is_file ? "too many files in multipart/form-data (the limit is " +
+                                               std::to_string(limits.max_files) + ")"
+                                         : "too many form fields (the limit is " + std::to_string(limits.max_fields) + ")");
+        if (is_file) {
             files[name->second].push_back(
                 {filename->second, std::string(value), headers.get("Content-Type", "application/unknown")});
         } else {

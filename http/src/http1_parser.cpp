@@ -4,6 +4,7 @@
 #include "squall/http1_parser.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "squall/detail/ascii.h"
 
@@ -166,11 +167,14 @@ HTTP1Parser::Result HTTP1Parser::finish_head(std::string_view block, std::size_t
     try {
         if (kind_ == Kind::request) start_line_ = parse_request_start_line(start_line);
         else start_line_ = parse_response_start_line(start_line);
+        std::size_t fields = 0;
         while (!block.empty()) {
             nl = block.find('\n');
             std::string_view line = strip_cr(block.substr(0, nl));
             block.remove_prefix(nl + 1);
             if (line.empty()) break;
+            if (++fields > limits_.max_header_count)
+                throw HTTPInputError("too many header fields", kind_ == Kind::request ? 431 : 400);
             // RFC 9112 5.2: a server rejects obs-fold; a client replaces it with a space.
             if (kind_ == Kind::request && (line.front() == ' ' || line.front() == '\t'))
                 throw HTTPInputError("obsolete line folding in a request header");
@@ -302,10 +306,10 @@ HTTP1Parser::Result HTTP1Parser::parse_chunk_size(std::string_view data) {
     std::string_view line = strip_cr(data.substr(0, nl));
     std::uint64_t size = 0;
     std::size_t digits = 0;
-    while (digits < line.size() && hex_digit(line[digits]) >= 0) {
-        if (digits == 16) return fail(400, "chunk size too large");
+    for (; digits < line.size() && hex_digit(line[digits]) >= 0; ++digits) {
+        // Leading zeros are free; a 17th significant digit would not fit.
+        if (size > (std::numeric_limits<std::uint64_t>::max() >> 4)) return fail(400, "chunk size too large");
         size = size * 16 + static_cast<std::uint64_t>(hex_digit(line[digits]));
-        ++digits;
     }
     if (digits == 0) return fail(400, "invalid chunk size");
     std::string_view ext = line.substr(digits);
@@ -316,8 +320,10 @@ HTTP1Parser::Result HTTP1Parser::parse_chunk_size(std::string_view data) {
         scan_ = 0;
         return {Status::incomplete, nl + 1, {}};
     }
+    // Compared before adding: the running total cannot wrap however large the chunk.
+    if (size > limits_.max_body_size || body_total_ > limits_.max_body_size - size)
+        return fail(413, "chunked body too large");
     body_total_ += size;
-    if (body_total_ > limits_.max_body_size) return fail(413, "chunked body too large");
     remaining_ = size;
     state_ = State::chunk_data;
     return {Status::incomplete, nl + 1, {}};
@@ -336,7 +342,9 @@ HTTP1Parser::Result HTTP1Parser::parse_trailers(std::string_view data) {
             // The whole trailer section is here: parse it.
             std::string_view block = data.substr(0, scan_);
             try {
+                std::size_t fields = 0;
                 while (!block.empty()) {
+                    if (++fields > limits_.max_header_count) throw HTTPInputError("too many trailer fields");
                     std::size_t e = block.find('\n');
                     std::string_view l = strip_cr(block.substr(0, e));
                     block.remove_prefix(e + 1);

@@ -4,10 +4,12 @@
 // HTTP1Connection._read_message / _read_body and HTTP1ServerConnection._server_request_loop,
 // with 5.0's error responses.
 #include <limits>
+#include <tuple>
 
 #include "squall/http1connection.h"
 
 #include "gzip_delegate.h"
+#include "squall/gen.h"
 #include "squall/log.h"
 #include "squall/detail/ascii.h"
 #include "squall/detail/recycler.h"
@@ -183,7 +185,7 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
     IOLoop& loop = s.io_loop();
     // The body limit is checked once the delegate has seen the headers: it may change it for
     // this message (set_max_body_size in a streaming handler's prepare).
-    parser_.set_limits({params_.max_header_size, std::numeric_limits<std::uint64_t>::max()});
+    parser_.set_limits({params_.max_header_size, std::numeric_limits<std::uint64_t>::max(), params_.max_header_count});
     HeaderTimer header_timer(loop, stream, is_client_ ? std::nullopt : params_.header_timeout, idle_timer_.get());
     std::optional<StreamTimer> body_timer;
     bool delegate_started = false;
@@ -242,7 +244,7 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
                     if (parser_.body_kind() != HTTP1Parser::BodyKind::none &&
                         request_http11_ &&
                         has_token(parser_.headers().find("Expect"), "100-continue"))
-                        s.write("HTTP/1.1 100 (Continue)\r\n\r\n");
+                        detail::quiet(s.write("HTTP/1.1 100 (Continue)\r\n\r\n"));
                 }
                 body_timer.emplace(loop, stream, params_.body_timeout, "Timeout reading body", context_.remote_ip);
                 if (!close_watched_) {
@@ -254,7 +256,7 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
                 auto f = delegate.headers_received(parser_.start_line(), parser_.headers());
                 if (f.valid()) co_await std::move(f);
                 if (detached_) co_return false;
-                parser_.set_limits({params_.max_header_size, max_body_size()});
+                parser_.set_limits({params_.max_header_size, max_body_size(), params_.max_header_count});
                 if (parser_.body_kind() == HTTP1Parser::BodyKind::length && parser_.content_length() > max_body_size()) {
                     error_status = 413;
                     error_message = "Content-Length too long";
@@ -307,13 +309,24 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
     } catch (const std::exception& e) {
         app_log().logf(LogLevel::error, "Uncaught exception handling a message from %s: %s",
                        context_.remote_ip.c_str(), e.what());
-        stream->close();
-        co_return false;
+        if (is_client_) {
+            stream->close();
+            co_return false;
+        }
+        error_status = 500;
+        error_message = e.what();
     }
     body_timer.reset();
+    if (!error_status) {
+        read_finished_ = true;
+        // finish() checks what only the end can show (a gzip stream cut short) and may run
+        // application code: its failure is answered like the others.
+        if (!skip_body) std::tie(error_status, error_message) = finish_delegate(delegate);
+    }
     if (error_status) {
-        gen_log().logf(LogLevel::info, "Malformed HTTP message from %s: %s", context_.remote_ip.c_str(),
-                       error_message.c_str());
+        if (error_status != 500)
+            gen_log().logf(LogLevel::info, "Malformed HTTP message from %s: %s", context_.remote_ip.c_str(),
+                           error_message.c_str());
         if (delegate_started) delegate.on_connection_close();
         if (is_client_) {
             stream->close();
@@ -333,8 +346,6 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
         stream->close();
         co_return false;
     }
-    read_finished_ = true;
-    if (!skip_body) delegate.finish();
     if (!is_client_ && !detached_ && !finished_ && !stream->closed()) {
         auto done = finish_future();
         co_await std::move(done);  // the next request waits for this response
@@ -346,6 +357,20 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
         co_return false;
     }
     co_return true;
+}
+
+std::pair<int, std::string> HTTP1Connection::finish_delegate(HTTPMessageDelegate& delegate) {
+    try {
+        delegate.finish();
+        return {0, {}};
+    } catch (const HTTPInputError& e) {
+        return {e.status(), e.what()};
+    } catch (const std::exception& e) {
+        app_log().logf(LogLevel::error, "Uncaught exception finishing a message from %s: %s",
+                       context_.remote_ip.c_str(), e.what());
+        if (is_client_) throw;
+        return {500, e.what()};
+    }
 }
 
 // ---- HTTP1ServerConnection ------------------------------------------------------------------
@@ -396,6 +421,9 @@ Future<void> HTTP1ServerConnection::serve(std::shared_ptr<Shared> shared, std::s
         shared->current = nullptr;
         detached = conn->detached();
         if (!again) break;
+        // Fairness: a client that pipelines gets one request per loop iteration, so every
+        // other connection is served between its requests (Tornado yields the same way).
+        if (!stream->buffered().empty()) co_await squall::moment;
     }
     if (!detached) {  // a detached stream belongs to whoever took it
         stream->set_close_callback(nullptr);

@@ -29,15 +29,8 @@ void check_headers(const HTTPHeaders& headers) {
     }
 }
 
-/// A write's Future whose failure (the peer went away) nobody has to collect: the connection's
-/// close reports it, so it must not also be logged as "never retrieved" (Tornado does the same).
-Future<void> quiet(Future<void> f) {
-    f.add_done_callback([](Future<void> done) { (void)done.exception(); });
-    return f;
-}
-
 Future<void> closed_future(const IOStream& s) {
-    return quiet(make_failed_future<void>(std::make_exception_ptr(StreamClosedError(s.error()))));
+    return detail::quiet(make_failed_future<void>(std::make_exception_ptr(StreamClosedError(s.error()))));
 }
 
 }  // namespace
@@ -102,7 +95,7 @@ std::string HTTP1Connection::format_head(const StartLine& start_line, HTTPHeader
 Future<void> HTTP1Connection::write_headers(const StartLine& start_line, HTTPHeaders headers, std::string chunk) {
     std::string out = format_head(start_line, headers, chunk.size() <= copy_limit ? chunk.size() : 0);
     if (stream_->closed()) return closed_future(*stream_);
-    if (chunk.empty()) return last_write_ = quiet(stream_->write(std::move(out)));
+    if (chunk.empty()) return last_write_ = detail::quiet(stream_->write(std::move(out)));
     if (chunk.size() <= copy_limit && !chunking_output_) {
         // Headers and a small body in one buffer: one write(2) for a whole response.
         if (expected_content_remaining_) {
@@ -113,9 +106,9 @@ Future<void> HTTP1Connection::write_headers(const StartLine& start_line, HTTPHea
             *expected_content_remaining_ -= chunk.size();
         }
         out.append(chunk);
-        return last_write_ = quiet(stream_->write(std::move(out)));
+        return last_write_ = detail::quiet(stream_->write(std::move(out)));
     }
-    quiet(stream_->write(std::move(out)));
+    detail::quiet(stream_->write(std::move(out)));
     return write_body(std::move(chunk));
 }
 
@@ -135,7 +128,7 @@ Future<void> HTTP1Connection::write_body(std::string chunk) {
         *expected_content_remaining_ -= chunk.size();
     }
     if (chunk.empty()) return last_write_.valid() ? last_write_ : make_ready_future();
-    if (!chunking_output_) return last_write_ = quiet(stream_->write(std::move(chunk)));
+    if (!chunking_output_) return last_write_ = detail::quiet(stream_->write(std::move(chunk)));
     char size[20];
     auto [end, ec] = std::to_chars(size, size + sizeof size - 2, chunk.size(), 16);
     *end++ = '\r';
@@ -144,11 +137,11 @@ Future<void> HTTP1Connection::write_body(std::string chunk) {
         std::string framed;
         framed.reserve(static_cast<std::size_t>(end - size) + chunk.size() + 2);
         framed.append(size, end).append(chunk).append("\r\n");
-        return last_write_ = quiet(stream_->write(std::move(framed)));
+        return last_write_ = detail::quiet(stream_->write(std::move(framed)));
     }
-    quiet(stream_->write(std::string(size, end)));
-    quiet(stream_->write(std::move(chunk)));
-    return last_write_ = quiet(stream_->write(std::string("\r\n")));
+    detail::quiet(stream_->write(std::string(size, end)));
+    detail::quiet(stream_->write(std::move(chunk)));
+    return last_write_ = detail::quiet(stream_->write(std::string("\r\n")));
 }
 
 Future<void> HTTP1Connection::write_headers(const StartLine& start_line, HTTPHeaders headers, int fd,
@@ -174,7 +167,7 @@ Future<void> HTTP1Connection::write_file_body(std::string prefix, int fd, std::u
         *expected_content_remaining_ -= length;
     }
     if (length == 0) {
-        if (!prefix.empty()) return last_write_ = quiet(stream_->write(std::move(prefix)));
+        if (!prefix.empty()) return last_write_ = detail::quiet(stream_->write(std::move(prefix)));
         return last_write_.valid() ? last_write_ : make_ready_future();
     }
     if (chunking_output_) {
@@ -183,10 +176,10 @@ Future<void> HTTP1Connection::write_file_body(std::string prefix, int fd, std::u
         *end++ = '\r';
         *end++ = '\n';
         prefix.append(size, end);
-        quiet(stream_->write_file(fd, offset, length, std::move(prefix)));
-        return last_write_ = quiet(stream_->write(std::string("\r\n")));
+        detail::quiet(stream_->write_file(fd, offset, length, std::move(prefix)));
+        return last_write_ = detail::quiet(stream_->write(std::string("\r\n")));
     }
-    return last_write_ = quiet(stream_->write_file(fd, offset, length, std::move(prefix)));
+    return last_write_ = detail::quiet(stream_->write_file(fd, offset, length, std::move(prefix)));
 }
 
 void HTTP1Connection::finish() {
@@ -199,7 +192,7 @@ void HTTP1Connection::finish() {
     }
     write_finished_ = true;
     if (!is_client_ && !read_finished_) disconnect_on_finish_ = true;  // the rest of the request is not read
-    if (chunking_output_ && !stream_->closed()) last_write_ = quiet(stream_->write(std::string("0\r\n\r\n")));
+    if (chunking_output_ && !stream_->closed()) last_write_ = detail::quiet(stream_->write(std::string("0\r\n\r\n")));
     if (last_write_.valid() && !last_write_.done()) {
         last_write_.add_done_callback([self = shared_from_this()](Future<void>) { self->finish_request(); });
     } else {

@@ -124,8 +124,13 @@ HTTPClientError::HTTPClientError(int code, std::string message, std::shared_ptr<
       message_(std::move(message)),
       response_(std::move(response)) {}
 
+// The client's coroutines reach the client through `this` only while `closed` is false: they
+// check it after every co_await, since the client may have been closed and destroyed while
+// they waited (they hold this state, not the client).
 struct AsyncHTTPClient::Shared {
     bool closed = false;
+    // The streams of fetches under way, so that close() can end them.
+    std::map<IOStream*, std::weak_ptr<IOStream>> in_flight;
     int active = 0;
     std::map<std::string, std::vector<std::shared_ptr<IOStream>>> idle;  // kept connections
     struct Waiter {
@@ -138,7 +143,7 @@ struct AsyncHTTPClient::Shared {
 AsyncHTTPClient::AsyncHTTPClient(AsyncHTTPClientOptions options, IOLoop& loop)
     : loop_(loop),
       options_(std::move(options)),
-      tcp_client_(std::make_unique<TCPClient>(options_.resolver, loop)),
+      tcp_client_(std::make_shared<TCPClient>(options_.resolver, loop)),
       shared_(std::make_shared<Shared>()) {
     if (options_.max_clients < 1) throw std::invalid_argument("max_clients must be at least 1");
 }
@@ -154,8 +159,21 @@ void AsyncHTTPClient::close() {
     }
     shared_->queue.clear();
     shared_->idle.clear();
+    // Their reads fail on the loop's next turns; the fetches then see `closed`.
+    for (auto& [raw, weak] : std::exchange(shared_->in_flight, {}))
+        if (auto s = weak.lock()) s->close();
     tcp_client_->close();
 }
+
+namespace {
+
+HTTPResponse closed_client_response(HTTPResponse response) {
+    response.code = 599;
+    response.error = client_error(599, "the client was closed");
+    return response;
+}
+
+}  // namespace
 
 Future<void> AsyncHTTPClient::acquire_slot(Duration timeout) {
     if (shared_->active < options_.max_clients) {
@@ -214,11 +232,13 @@ void AsyncHTTPClient::fetch(HTTPRequest request, std::function<void(HTTPResponse
 Future<HTTPResponse> AsyncHTTPClient::fetch_with_redirects(HTTPRequest request) {
     std::string original_url = request.url;
     auto start = std::chrono::steady_clock::now();
+    auto shared = shared_;
     while (true) {
         auto once = fetch_once(request);
         HTTPResponse response = co_await std::move(once);
         auto location = response.headers.find("Location");
-        if (!response.error || !request.follow_redirects || request.max_redirects <= 0 ||
+        // A closed client follows no more redirects.
+        if (shared->closed || !response.error || !request.follow_redirects || request.max_redirects <= 0 ||
             !is_redirect(response.code) || !location) {
             response.original_url = original_url;
             response.request_time = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -258,6 +278,7 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
         response.error = std::current_exception();
         co_return response;
     }
+    if (shared->closed) co_return closed_client_response(std::move(response));
     struct Release {
         AsyncHTTPClient* client;
         std::shared_ptr<Shared> shared;
@@ -291,8 +312,10 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
         const bool reused = stream != nullptr;
         if (!stream) {
             try {
-                auto connecting = tcp_client_->connect(connect_host, url.port, connect);
+                auto tcp = tcp_client_;
+                auto connecting = tcp->connect(connect_host, url.port, connect);
                 std::unique_ptr<IOStream> s = co_await std::move(connecting);
+                if (shared->closed) co_return closed_client_response(std::move(response));
                 // Headers and body go out as separate writes: Nagle would hold the body back
                 // until the server's delayed ACK (40 ms).
                 s->set_nodelay(true);
@@ -311,6 +334,13 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
                 co_return response;
             }
         }
+
+        struct InFlight {
+            std::shared_ptr<Shared> shared;
+            IOStream* stream;
+            ~InFlight() { shared->in_flight.erase(stream); }
+        } in_flight{shared, stream.get()};
+        shared->in_flight[stream.get()] = stream;
 
         // The whole request must be done by the deadline: a timer closes the stream otherwise.
         bool timed_out = false;
@@ -348,6 +378,7 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
         HTTP1ConnectionParameters params;
         params.no_keep_alive = !poolable;
         params.max_header_size = options_.max_header_size;
+        params.max_header_count = options_.max_header_count;
         params.max_body_size = options_.max_body_size.value_or(options_.max_buffer_size);
         params.decompress = request.decompress_response;
         auto conn = std::make_shared<HTTP1Connection>(stream, true, params);
@@ -372,6 +403,7 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
         } catch (const std::exception& e) {
             failure = client_error(599, e.what());
         }
+        if (shared->closed) co_return closed_client_response(std::move(response));
         if (!failure && !collector.finished()) failure = client_error(599, timed_out ? "Timeout" : "Connection closed");
         if (failure) {
             // A kept connection the server closed just before we used it: try a new one, once,

@@ -172,6 +172,8 @@ void HTTPServer::handle_stream(std::unique_ptr<IOStream> stream, const SocketAdd
     params.no_keep_alive = options_.no_keep_alive;
     params.chunk_size = options_.chunk_size;
     params.max_header_size = options_.max_header_size;
+    params.max_header_count = options_.max_header_count;
+    params.form_limits = options_.form_limits;
     params.header_timeout = options_.idle_connection_timeout;
     params.max_body_size = options_.max_body_size;
     params.body_timeout = options_.body_timeout;

@@ -39,15 +39,20 @@ HTTPServerRequest::HTTPServerRequest(const RequestStartLine& start_line, HTTPHea
     path.assign(uri, 0, q);
     if (q != std::string::npos) query.assign(uri, q + 1);
     if (!query.empty()) {
-        query_arguments = parse_qs(query);
+        query_arguments = parse_qs(query, form_limits().max_fields);
         arguments = query_arguments;
     }
+}
+
+const FormLimits& HTTPServerRequest::form_limits() const noexcept {
+    static const FormLimits defaults;
+    return connection ? connection->params().form_limits : defaults;
 }
 
 void HTTPServerRequest::parse_body() {
     // Most requests (every GET) have neither: nothing to parse, and no joined header copy.
     if (!headers.contains("Content-Type") && !headers.contains("Content-Encoding")) return;
-    parse_body_arguments(headers.get("Content-Type"), body, body_arguments, files, &headers);
+    parse_body_arguments(headers.get("Content-Type"), body, body_arguments, files, &headers, form_limits());
     for (const auto& [name, values] : body_arguments) {
         auto& dest = arguments[name];
         dest.insert(dest.end(), values.begin(), values.end());

@@ -2,6 +2,8 @@
 // url_escape / url_unescape, httputil.parse_qs_bytes and url_concat (with 4.5's fragments).
 #include "squall/httputil.h"
 
+#include <limits>
+
 namespace squall {
 namespace {
 
@@ -54,13 +56,18 @@ std::string url_unescape(std::string_view s, bool plus) {
     return out;
 }
 
-ArgumentMap parse_qs(std::string_view query) {
+ArgumentMap parse_qs(std::string_view query) { return parse_qs(query, std::numeric_limits<std::size_t>::max()); }
+
+ArgumentMap parse_qs(std::string_view query, std::size_t max_fields) {
     ArgumentMap out;
+    std::size_t fields = 0;
     while (!query.empty()) {
         std::size_t amp = query.find('&');
         std::string_view pair = query.substr(0, amp);
         query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
         if (pair.empty()) continue;
+        if (++fields > max_fields)
+            throw HTTPInputError("too many form fields (the limit is " + std::to_string(max_fields) + ")");
         std::size_t eq = pair.find('=');
         std::string name = url_unescape(pair.substr(0, eq));
         std::string value = eq == std::string_view::npos ? std::string() : url_unescape(pair.substr(eq + 1));

@@ -281,3 +281,28 @@ TEST_CASE("a coroutine waiting on work that is destroyed is freed, not leaked",
     REQUIRE(f.done());
     CHECK_THROWS_AS(f.result(), BrokenPromise);
 }
+
+TEST_CASE_METHOD(AsyncTest, "a default-constructed Future<void> is ready; other default Futures are invalid",
+                 "[core][concurrent]") {
+    Future<void> ready;
+    CHECK_FALSE(ready.valid());
+    CHECK(ready.done());
+    CHECK_FALSE(ready.running());
+    CHECK_NOTHROW(ready.result());
+    CHECK(ready.exception() == nullptr);
+    bool called = false;
+    ready.add_done_callback([&](Future<void> f) { called = f.done(); });
+    CHECK(called);  // at once, as for any done Future
+    int steps = 0;
+    run_sync([&]() -> Future<void> {
+        co_await Future<void>();
+        ++steps;
+        co_await [] { return Future<void>(); }();
+        ++steps;
+    });
+    CHECK(steps == 2);
+    run_sync([]() { return Future<void>(); });  // run_sync of a function that finished at once
+    Future<int> invalid;
+    CHECK_THROWS_AS(invalid.done(), std::logic_error);
+    CHECK_THROWS_AS(invalid.result(), std::logic_error);
+}

@@ -169,3 +169,66 @@ TEST_CASE("the parser hands body bytes out of the caller's buffer without copyin
     CHECK_FALSE(p.in_message());
     CHECK(p.finish().status == HTTP1Parser::Status::incomplete);  // a clean close between messages
 }
+
+namespace {
+
+std::string chunked_request(const std::string& chunks) {
+    return "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks;
+}
+
+std::string with_fields(std::size_t n) {
+    std::string r = "GET / HTTP/1.1\r\nHost: a\r\n";
+    for (std::size_t i = 1; i < n; ++i) r += "X-" + std::to_string(i) + ": v\r\n";
+    return r + "\r\n";
+}
+
+}  // namespace
+
+TEST_CASE("chunk sizes: the largest encodings cannot wrap the body total", "[http][parser][limits]") {
+    HTTP1ParserLimits small;
+    small.max_body_size = 10;
+    // A second chunk of 2^64 - 1 once wrapped the running total past max_body_size.
+    CHECK(request(chunked_request("1\r\na\r\nFFFFFFFFFFFFFFFF\r\n"), small).error_status == 413);
+    CHECK(request(chunked_request("1\r\na\r\nFFFFFFFFFFFFFFFF\r\n")).error_status == 413);
+    CHECK(request(chunked_request("10000000000000000\r\n")).error_status == 400);  // 17 significant digits, as nginx
+    // Leading zeros are not significant, however many.
+    auto zeros = request(chunked_request(std::string(40, '0') + "5\r\nhello\r\n0\r\n\r\n"));
+    CHECK(zeros.error_status == 0);
+    REQUIRE(zeros.messages.size() == 1);
+    CHECK(zeros.messages[0].body == "hello");
+    // The total exactly at the limit is accepted; one byte past it is not.
+    auto at = request(chunked_request("5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n"), small);
+    CHECK(at.error_status == 0);
+    CHECK(request(chunked_request("5\r\nhello\r\n6\r\nworld!\r\n0\r\n\r\n"), small).error_status == 413);
+    CHECK(request(chunked_request(std::string(40, '0') + "B\r\n"), small).error_status == 413);
+}
+
+TEST_CASE("Content-Length: boundary, one past, 20+ digits and leading zeros", "[http][parser][limits]") {
+    HTTP1ParserLimits small;
+    small.max_body_size = 10;
+    auto post = [](const std::string& length) {
+        return "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: " + length + "\r\n\r\n";
+    };
+    CHECK(request(post("10") + "0123456789", small).error_status == 0);
+    CHECK(request(post("11"), small).error_status == 413);
+    CHECK(request(post(std::string(30, '0') + "10") + "0123456789", small).error_status == 0);
+    CHECK(request(post("18446744073709551615")).error_status == 413);  // 2^64 - 1
+    CHECK(request(post("18446744073709551616")).error_status == 413);  // 2^64
+    CHECK(request(post(std::string(25, '9'))).error_status == 413);
+    CHECK(request(post("-1")).error_status == 400);
+    CHECK(request(post("+5")).error_status == 400);
+}
+
+TEST_CASE("header and trailer field counts are limited", "[http][parser][limits]") {
+    HTTP1ParserLimits limits;  // 100 fields
+    CHECK(request(with_fields(100), limits).error_status == 0);
+    CHECK(request(with_fields(101), limits).error_status == 431);
+    limits.max_header_count = 3;
+    std::string trailers = "0\r\n";
+    for (int i = 0; i < 4; ++i) trailers += "T" + std::to_string(i) + ": v\r\n";
+    auto over = drive_every_way(Kind::request, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                                                   trailers + "\r\n", limits);
+    CHECK(over.error_status == 400);
+    CHECK(drive_every_way(Kind::response, "HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n", limits)
+              .error_status == 400);
+}

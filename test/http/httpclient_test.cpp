@@ -366,6 +366,17 @@ TEST_CASE_METHOD(AsyncTest, "servers gunzip request bodies when asked, within ma
         r.body = "not gzip at all";
         HTTPResponse corrupt = co_await client.fetch(r, false);
         CHECK(corrupt.code == 400);
+        // Bodies that end before the gzip stream does: answered 400, not a dropped connection.
+        std::string whole = gzip("a body cut short");
+        for (std::string cut : {std::string(), whole.substr(0, 10), whole.substr(0, whole.size() - 4)}) {
+            INFO(cut.size());
+            r.body = cut;
+            HTTPResponse truncated = co_await client.fetch(r, false);
+            CHECK(truncated.code == 400);
+        }
+        r.body = gzip("still served");
+        HTTPResponse after = co_await client.fetch(r);
+        CHECK(after.body.ends_with("\nstill served"));
     });
 }
 
@@ -428,4 +439,32 @@ TEST_CASE_METHOD(AsyncTest, "the blocking HTTPClient and the squall-httpclient t
     CHECK(timeout.find("HTTP 599: Timeout") != std::string::npos);
     run({tool, "--bogus-flag", s.url("/hello")}, 2);
 #endif
+}
+
+TEST_CASE_METHOD(AsyncTest, "closing or destroying a client fails the fetches in flight and queued",
+                 "[http][httpclient][net]") {
+    Site s(io_loop());
+    for (bool destroy : {false, true}) {
+        CAPTURE(destroy);
+        AsyncHTTPClientOptions o;
+        o.max_clients = 2;
+        auto client = std::make_unique<AsyncHTTPClient>(o, io_loop());
+        std::vector<Future<HTTPResponse>> fetches;
+        for (int i = 0; i < 3; ++i) fetches.push_back(client->fetch(s.url("/never"), false));
+        auto redirected = client->fetch(s.url("/redirect?url=/never"), false);
+        run_sync([&]() -> Future<void> {
+            // Both slots are taken once the server has seen two requests on connections.
+            while (s.server.connection_count() < 2) co_await squall::moment;
+            if (destroy) client.reset();
+            else client->close();
+            for (auto& f : fetches) {
+                HTTPResponse r = co_await f;
+                CHECK(r.code == 599);
+                CHECK_THROWS_WITH(r.rethrow(), "HTTP 599: the client was closed");
+            }
+            HTTPResponse r = co_await redirected;
+            CHECK(r.code == 599);
+        });
+        if (!destroy) CHECK_THROWS_AS(client->fetch(s.url("/hello")), std::logic_error);
+    }
 }

@@ -4,6 +4,7 @@
 // BodyLimitsTest, StreamingChunkSizeTest) with 5.0+'s error responses.
 #include <netinet/in.h>
 
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,6 +48,30 @@ struct Server {
         port = server.ports().front();
     }
 };
+
+struct StatusCase {
+    std::string request;
+    int code;
+    bool closes = true;  // for an error: a request that cannot be framed ends its connection
+};
+
+/// Sends each request on a connection of its own and checks its status and, for an error,
+/// whether the connection is closed.
+void check_statuses(AsyncTest& test, int port, const std::vector<StatusCase>& cases) {
+    for (auto& tc : cases) {
+        INFO(tc.request.substr(0, 60));
+        test.run_sync([&]() -> Future<void> {
+            RawHTTPClient c(test.io_loop(), port);
+            co_await c.connect();
+            co_await c.send(tc.request);
+            auto r = co_await c.read_response();
+            CHECK(r.code == tc.code);
+            if (tc.code < 400 || !tc.closes) co_return;
+            CHECK(r.headers.get("Connection") == "close");
+            co_await c.wait_closed();
+        });
+    }
+}
 
 }  // namespace
 
@@ -138,11 +163,7 @@ TEST_CASE_METHOD(AsyncTest, "malformed and oversized requests get their status a
     o.max_body_size = 100;
     Server s(io_loop(), describe, o);
     LogCapture log;
-    struct Case {
-        std::string request;
-        int code;
-    };
-    std::vector<Case> cases = {
+    std::vector<StatusCase> cases = {
         {"GET / HTTP/1.1\r\n\r\n", 400},                                          // no Host
         {"GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(2000, 'x') + "\r\n\r\n", 431},
         {"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 101\r\n\r\n", 413},
@@ -150,18 +171,7 @@ TEST_CASE_METHOD(AsyncTest, "malformed and oversized requests get their status a
         {"GET / HTTP/2.0\r\nHost: h\r\n\r\n", 505},
         {"NOT A REQUEST\r\n\r\n", 400},
     };
-    for (auto& tc : cases) {
-        INFO(tc.request.substr(0, 60));
-        run_sync([&]() -> Future<void> {
-            RawHTTPClient c(io_loop(), s.port);
-            co_await c.connect();
-            co_await c.send(tc.request);
-            auto r = co_await c.read_response();
-            CHECK(r.code == tc.code);
-            CHECK(r.headers.get("Connection") == "close");
-            co_await c.wait_closed();
-        });
-    }
+    check_statuses(*this, s.port, cases);
     CHECK(log.count("Malformed HTTP message from 127.0.0.1", "tornado.general") == cases.size());
 }
 
@@ -445,6 +455,125 @@ TEST_CASE_METHOD(AsyncTest, "a delegate's Futures hold the body back; pieces are
         total += n;
     }
     CHECK(total == 2500);
+}
+
+namespace {
+
+/// A delegate that throws where it is told to: in headers_received, data_received or finish.
+class Thrower : public HTTPServerConnectionDelegate {
+public:
+    enum class Where { headers, data, finish };
+    struct Message : HTTPMessageDelegate {
+        Where where;
+        Future<void> headers_received(const StartLine&, HTTPHeaders&) override {
+            if (where == Where::headers) throw std::runtime_error("boom in headers");
+            return {};
+        }
+        Future<void> data_received(std::string_view) override {
+            if (where == Where::data) throw std::runtime_error("boom in data");
+            return {};
+        }
+        void finish() override { throw std::runtime_error("boom in finish"); }
+        void on_connection_close() override {}
+    };
+    std::unique_ptr<HTTPMessageDelegate> start_request(std::shared_ptr<HTTP1Connection>) override {
+        auto m = std::make_unique<Message>();
+        m->where = where;
+        return m;
+    }
+    Where where = Where::finish;
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(AsyncTest, "a delegate that throws gets its client a 500, not a silent close",
+                 "[http][httpserver][net]") {
+    Thrower thrower;
+    HTTPServer server(thrower, {}, io_loop());
+    server.listen(0, "127.0.0.1");
+    LogCapture log;
+    for (auto where : {Thrower::Where::headers, Thrower::Where::data, Thrower::Where::finish}) {
+        thrower.where = where;
+        run_sync([&]() -> Future<void> {
+            RawHTTPClient c(io_loop(), server.ports().front());
+            co_await c.connect();
+            co_await c.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc");
+            auto r = co_await c.read_response();
+            CHECK(r.code == 500);
+            CHECK(r.headers.get("Connection") == "close");
+            co_await c.wait_closed();
+        });
+    }
+    CHECK(log.count("boom in (headers|data|finish)", "tornado.application") == 3);
+    CHECK(log.count("never retrieved") == 0);
+}
+
+TEST_CASE_METHOD(AsyncTest, "header counts and form fields past their limits are refused",
+                 "[http][httpserver][net]") {
+    HTTPServerOptions o;
+    o.form_limits.max_fields = 50;
+    Server s(io_loop(), describe, o);
+    LogCapture log;
+    auto query = [](int n) {
+        std::string q;
+        for (int i = 0; i < n; ++i) q += (i ? "&a" : "a") + std::to_string(i) + "=1";
+        return q;
+    };
+    auto headers = [](int n) {
+        std::string h;
+        for (int i = 1; i < n; ++i) h += "X-" + std::to_string(i) + ": v\r\n";
+        return h;
+    };
+    const std::string form = query(51);
+    std::vector<StatusCase> cases = {
+        {"GET /?" + query(50) + " HTTP/1.1\r\nHost: h\r\n\r\n", 200},
+        {"GET /?" + query(51) + " HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+        {"POST / HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+             std::to_string(form.size()) + "\r\n\r\n" + form, 400, false},  // framed well: kept alive
+        {"GET / HTTP/1.1\r\nHost: h\r\n" + headers(100) + "\r\n", 200},  // Host + 99 = 100 fields
+        {"GET / HTTP/1.1\r\nHost: h\r\n" + headers(101) + "\r\n", 431},
+    };
+    check_statuses(*this, s.port, cases);
+    CHECK(log.count("too many form fields \\(the limit is 50\\)") == 2);
+}
+
+TEST_CASE_METHOD(AsyncTest, "a client pipelining thousands of requests does not hold other clients back",
+                 "[http][httpserver][net]") {
+    int flood_served = 0, flood_served_before_other = -1;
+    Server s(io_loop(), [&](std::shared_ptr<HTTPServerRequest> r) {
+        if (r->path == "/flood") ++flood_served;
+        else flood_served_before_other = flood_served;
+        describe(std::move(r));
+    });
+    run_sync([&]() -> Future<void> {
+        RawHTTPClient flood(io_loop(), s.port), other(io_loop(), s.port);
+        co_await flood.connect();
+        co_await other.connect();
+        constexpr int pipelined = 3000;
+        std::string burst;
+        for (int i = 0; i < pipelined; ++i) burst += "GET /flood HTTP/1.1\r\nHost: h\r\n\r\n";
+        co_await flood.send(burst);
+        // The flood's requests are all in the server's reach; the other client asks once its
+        // first response is back, and must be answered while the flood is still being served.
+        auto first = co_await flood.read_response();
+        CHECK(first.code == 200);
+        auto asked = io_loop().time();
+        co_await other.send("GET /other HTTP/1.1\r\nHost: h\r\n\r\n");
+        auto answer = co_await other.read_response();
+        auto waited = io_loop().time() - asked;
+        CHECK(answer.code == 200);
+        CHECK(flood_served_before_other < pipelined);
+        int rest = 0;
+        while (rest < pipelined - 1) {
+            auto r = co_await flood.read_response();
+            REQUIRE(r.code == 200);
+            ++rest;
+        }
+        // Reported, not asserted: the latency depends on the machine.
+        const double ms = std::chrono::duration<double, std::milli>(waited).count();
+        std::fprintf(stderr, "fairness: another client was answered after %.2f ms, %d of %d pipelined requests in\n",
+                     ms, flood_served_before_other, pipelined);
+    });
 }
 
 TEST_CASE_METHOD(AsyncTest, "HTTPS through the same server", "[http][httpserver][ssl][net]") {

@@ -2,6 +2,7 @@
 // (urlencoded and multipart), HTTP dates, cookies and byte ranges. Ports
 // tornado/test/httputil_test.py (4.0, with the later cases of url_concat and parse_cookie).
 #include <cctype>
+#include <limits>
 
 #include "catch.h"
 #include "squall/httputil.h"
@@ -384,4 +385,62 @@ TEST_CASE("byte ranges as Tornado reads them", "[http][httputil]") {
     CHECK_FALSE(range("bytes=1").has_value());
     CHECK(content_range(1, 3, 10) == "bytes 1-2/10");
     CHECK(content_range(std::nullopt, std::nullopt, 10) == "bytes 0-9/10");
+}
+
+TEST_CASE("byte ranges: the largest numbers saturate instead of overflowing", "[http][httputil][limits]") {
+    auto is = [](std::optional<ByteRange> r, std::optional<std::int64_t> s, std::optional<std::int64_t> e) {
+        return r && r->start == s && r->end == e;
+    };
+    constexpr std::int64_t most = std::numeric_limits<std::int64_t>::max();
+    // The last byte position 2^63 - 1 once overflowed "end + 1"; it now means "to the end".
+    CHECK(is(parse_request_range("bytes=0-9223372036854775807"), 0, std::nullopt));
+    CHECK(is(parse_request_range("bytes=0-9223372036854775806"), 0, most));
+    CHECK(is(parse_request_range("bytes=0-" + std::string(30, '9')), 0, std::nullopt));
+    CHECK(is(parse_request_range("bytes=" + std::string(30, '9') + "-"), most, std::nullopt));
+    CHECK(is(parse_request_range("bytes=-" + std::string(30, '9')), -most, std::nullopt));
+    CHECK(is(parse_request_range("bytes=" + std::string(20, '0') + "7-" + std::string(20, '0') + "9"), 7, 10));
+    CHECK_FALSE(parse_request_range("bytes=+1-2").has_value());
+    CHECK_FALSE(parse_request_range("bytes=1--2").has_value());
+    CHECK_FALSE(parse_request_range("bytes=1-2x").has_value());
+}
+
+TEST_CASE("form limits: fields, files and part headers at the boundary and one past", "[http][httputil][limits]") {
+    auto fields = [](std::size_t n) {
+        std::string q;
+        for (std::size_t i = 0; i < n; ++i) q += (i ? "&f" : "f") + std::to_string(i) + "=v";
+        return q;
+    };
+    CHECK(parse_qs(fields(1000), 1000).size() == 1000);
+    CHECK_THROWS_AS(parse_qs(fields(1001), 1000), HTTPInputError);
+    CHECK(parse_qs(fields(1001)).size() == 1001);  // the unlimited form, for trusted input
+    CHECK(parse_qs("&&&a=1&&&", 1).size() == 1);  // empty pieces are not fields
+
+    FormLimits limits;
+    limits.max_fields = 2;
+    limits.max_files = 1;
+    limits.max_part_header_size = 100;
+    auto part = [](const std::string& disposition, const std::string& extra = {}) {
+        return "--B\r\nContent-Disposition: form-data; " + disposition + "\r\n" + extra + "\r\nx\r\n";
+    };
+    auto parse = [&](const std::string& body) {
+        ArgumentMap args;
+        FileMap files;
+        parse_body_arguments("multipart/form-data; boundary=B", body + "--B--\r\n", args, files, nullptr, limits);
+        return args.size() + files.size();
+    };
+    CHECK(parse(part("name=a") + part("name=b") + part("name=f; filename=x")) == 3);
+    CHECK_THROWS_AS(parse(part("name=a") + part("name=b") + part("name=c")), HTTPInputError);
+    CHECK_THROWS_AS(parse(part("name=f; filename=x") + part("name=g; filename=y")), HTTPInputError);
+    // The part's header block: 100 bytes are fine, 101 are not.
+    auto with_header_block = [](std::size_t size) {
+        std::string block = "Content-Disposition: form-data; name=a\r\nX: ";
+        block += std::string(size - block.size(), 'p');
+        return "--B\r\n" + block + "\r\n\r\nx\r\n";
+    };
+    CHECK(parse(with_header_block(100)) == 1);
+    CHECK_THROWS_AS(parse(with_header_block(101)), HTTPInputError);
+    ArgumentMap args;
+    FileMap files;
+    CHECK_THROWS_AS(parse_body_arguments("application/x-www-form-urlencoded", fields(3), args, files, nullptr, limits),
+                    HTTPInputError);
 }

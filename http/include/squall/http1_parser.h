@@ -20,6 +20,9 @@ struct HTTP1ParserLimits {
     std::size_t max_header_size = 64 * 1024;
     /// Declared or received body bytes (chunked totals included).
     std::uint64_t max_body_size = 100 * 1024 * 1024;
+    /// Header fields in the header block (and, separately, in the trailers); Apache's
+    /// LimitRequestFields default. Past it: 431 for requests, 400 for responses.
+    std::size_t max_header_count = 100;
 };
 
 /// Usage: call parse() with the bytes not yet consumed (everything received so far minus what

@@ -67,6 +67,8 @@ struct HTTP1ConnectionParameters {
     /// The largest piece of body handed to data_received.
     std::size_t chunk_size = 64 * 1024;
     std::size_t max_header_size = 64 * 1024;
+    /// Header fields per message (and trailer fields per chunked body).
+    std::size_t max_header_count = 100;
     /// Servers: how long to wait for a (next) request's headers; none: forever.
     std::optional<Duration> header_timeout;
     /// Default: the stream's max_buffer_size. Applies to streamed bodies too.
@@ -74,6 +76,8 @@ struct HTTP1ConnectionParameters {
     std::optional<Duration> body_timeout;
     /// Gunzip bodies sent with Content-Encoding: gzip.
     bool decompress = false;
+    /// Servers: what HTTPServerRequest may parse out of a query or a form body.
+    FormLimits form_limits;
 };
 
 /// Where the connection's peer is, for logs and HTTPServerRequest.remote_ip.
@@ -112,6 +116,7 @@ public:
     /// Stop HTTP processing and take the stream (WebSocket upgrades).
     std::shared_ptr<IOStream> detach();
     const HTTPConnectionContext& context() const noexcept { return context_; }
+    const HTTP1ConnectionParameters& params() const noexcept { return params_; }
     /// Servers adjust it per request (xheaders).
     HTTPConnectionContext& context() noexcept { return context_; }
     /// The status code of the response written (servers), 0 before write_headers.
@@ -126,6 +131,8 @@ public:
 private:
     Future<bool> read_message(HTTPMessageDelegate& delegate);
     Future<bool> read_decompressed(HTTPMessageDelegate& delegate);
+    /// delegate.finish(), with a failure turned into the status it deserves (0: none).
+    std::pair<int, std::string> finish_delegate(HTTPMessageDelegate& delegate);
     bool can_keep_alive(const RequestStartLine& start, const HTTPHeaders& headers) const;
     /// The body limit in force: the parameter, or the stream's max_buffer_size.
     std::uint64_t max_body_size() const;

@@ -106,6 +106,8 @@ struct AsyncHTTPClientOptions {
     std::map<std::string, std::string> hostname_mapping;
     std::size_t max_buffer_size = 100 * 1024 * 1024;
     std::size_t max_header_size = 64 * 1024;
+    /// Header fields per response: servers send more than they accept (Set-Cookie lists).
+    std::size_t max_header_count = 1000;
     /// Default: max_buffer_size.
     std::optional<std::uint64_t> max_body_size;
     /// Used instead of the default resolver (c-ares when built); must outlive the client.
@@ -132,7 +134,10 @@ public:
     Future<HTTPResponse> fetch(HTTPRequest request, bool raise_error = true);
     /// Callback form: the callback always gets a response, with `error` set on failure.
     void fetch(HTTPRequest request, std::function<void(HTTPResponse)> callback);
-    /// Fetches after close() throw std::logic_error.
+    /// Fails every fetch in flight or queued with HTTPClientError 599 "the client was closed"
+    /// (their connections are closed; a connect under way fails once it completes) and closes
+    /// the kept connections; the destructor does the same. Fetches after close() throw
+    /// std::logic_error.
     void close();
     IOLoop& io_loop() const noexcept { return loop_; }
 
@@ -147,7 +152,7 @@ private:
 
     IOLoop& loop_;
     AsyncHTTPClientOptions options_;
-    std::unique_ptr<TCPClient> tcp_client_;
+    std::shared_ptr<TCPClient> tcp_client_;  // shared with connects in flight, which may outlive the client
     std::shared_ptr<Shared> shared_;
 };
 

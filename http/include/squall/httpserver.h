@@ -31,6 +31,10 @@ struct HTTPServerOptions {
     bool decompress_request = false;
     std::size_t chunk_size = 64 * 1024;
     std::size_t max_header_size = 64 * 1024;
+    /// Header fields per request (431 past it) and trailer fields per chunked body.
+    std::size_t max_header_count = 100;
+    /// Query and form fields, files and multipart part headers per request (400 past them).
+    FormLimits form_limits;
     /// How long a connection may wait for a (next) request's headers.
     Duration idle_connection_timeout = std::chrono::seconds(3600);
     std::optional<Duration> body_timeout;

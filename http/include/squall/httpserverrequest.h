@@ -37,7 +37,8 @@ public:
     std::chrono::steady_clock::time_point start_time;
 
     /// Parse `body` by Content-Type into body_arguments, arguments and files. Throws
-    /// HTTPInputError for a malformed body.
+    /// HTTPInputError for a malformed body or one past the connection's FormLimits (as the
+    /// constructor does for a query string with too many fields).
     void parse_body();
     /// The Cookie header, parsed once (an unparsable header gives no cookies).
     const std::map<std::string, std::string>& cookies() const;
@@ -54,6 +55,8 @@ private:
     std::optional<std::chrono::steady_clock::time_point> finish_time_;
     IOLoop* loop_;  // whose clock times the request; null: steady_clock
     std::chrono::steady_clock::time_point now() const;
+    /// The connection's limits, or the defaults without one.
+    const FormLimits& form_limits() const noexcept;
 };
 
 }  // namespace squall

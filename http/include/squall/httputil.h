@@ -53,20 +53,35 @@ std::string url_escape(std::string_view s, bool plus = true);
 std::string url_unescape(std::string_view s, bool plus = true);
 /// "a=1&b=2&a=3" -> {a: [1, 3], b: [2]}; blank values kept (Tornado's parse_qs_bytes).
 ArgumentMap parse_qs(std::string_view query);
+/// The same, for peer input: more than `max_fields` fields is an HTTPInputError (400).
+ArgumentMap parse_qs(std::string_view query, std::size_t max_fields);
 /// Append query arguments: "?" or "&" as needed, before any "#fragment".
 std::string url_concat(std::string_view url, const std::vector<std::pair<std::string, std::string>>& args);
 /// `ref` resolved against `base` (RFC 3986 section 5.2; Python's urljoin), for Location headers.
 std::string urljoin(std::string_view base, std::string_view ref);
 
+/// Budgets for form data from a peer (Django's DATA_UPLOAD_MAX_NUMBER_FIELDS and
+/// DATA_UPLOAD_MAX_NUMBER_FILES are the model): each source (the query, the body) is counted on
+/// its own. Past any of them parsing stops with an HTTPInputError (400), so neither the time
+/// nor the memory a form costs grows past what the limits allow.
+struct FormLimits {
+    /// Fields in a query string or urlencoded body, and non-file parts of a multipart body.
+    std::size_t max_fields = 1000;
+    /// Parts of a multipart body with a filename.
+    std::size_t max_files = 100;
+    /// The header block of one multipart part.
+    std::size_t max_part_header_size = 8 * 1024;
+};
+
 /// Fill arguments and files from a request body according to its Content-Type (urlencoded or
 /// multipart/form-data; anything else is left alone). Throws HTTPInputError, with the reason,
 /// for a malformed body or a Content-Encoding that was not removed.
 void parse_body_arguments(std::string_view content_type, std::string_view body, ArgumentMap& arguments,
-                          FileMap& files, const HTTPHeaders* headers = nullptr);
+                          FileMap& files, const HTTPHeaders* headers = nullptr, const FormLimits& limits = {});
 /// multipart/form-data with `boundary` (quotes allowed). Parts with a filename become files
 /// (Content-Type defaulting to application/unknown), others arguments. Throws HTTPInputError.
 void parse_multipart_form_data(std::string_view boundary, std::string_view data, ArgumentMap& arguments,
-                               FileMap& files);
+                               FileMap& files, const FormLimits& limits = {});
 
 /// RFC 9110 IMF-fixdate: "Sun, 27 Jan 2013 18:43:20 GMT".
 std::string format_timestamp(std::time_t t);

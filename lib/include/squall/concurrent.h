@@ -176,16 +176,25 @@ public:
     using value_type = T;
     using promise_type = detail::CoroutinePromise<T>;
 
-    /// An invalid Future (valid() is false); only assignment and valid() may be used on it.
+    /// Without a shared state (valid() is false). A Future<void> made so is done and succeeded,
+    /// so `return {};` from a function returning Future<void> means "finished already"; any
+    /// other Future made so is invalid, and using it throws std::logic_error.
     Future() noexcept = default;
 
     bool valid() const noexcept { return state_.get() != nullptr; }
-    bool done() const noexcept { return state_->done(); }
+    bool done() const {
+        if (ready_without_state()) return true;
+        check_valid();
+        return state_->done();
+    }
     /// Tornado's running(): not yet done.
-    bool running() const noexcept { return !state_->done(); }
+    bool running() const { return !done(); }
 
     /// The value, or the stored exception rethrown. Throws std::logic_error when not done.
     std::add_lvalue_reference_t<T> result() const {
+        if constexpr (std::is_void_v<T>) {
+            if (ready_without_state()) return;
+        }
         check_valid();
         state_->check_done();
         state_->rethrow_if_failed();
@@ -193,6 +202,7 @@ public:
     }
     /// The stored exception, or null. Throws std::logic_error when not done.
     std::exception_ptr exception() const {
+        if (ready_without_state()) return nullptr;
         check_valid();
         state_->check_done();
         return state_->take_exception();
@@ -201,6 +211,10 @@ public:
     /// Call `fn(Future<T>)` when done; at once (synchronously) when already done.
     template <class F>
     void add_done_callback(F&& fn) const {
+        if (ready_without_state()) {
+            fn(Future());
+            return;
+        }
         check_valid();
         state_->add_callback(
             [f = std::forward<F>(fn)](detail::StateBase& s) mutable {
@@ -215,13 +229,17 @@ public:
         ~Awaiter() {
             if (state.get() && state->done()) (void)state->take_exception();
         }
-        bool await_ready() const noexcept { return state->done(); }
+        bool await_ready() const noexcept { return !state.get() || state->done(); }
         void await_suspend(std::coroutine_handle<> h) {
             state->add_callback([r = detail::ResumeHandle(h)](detail::StateBase&) mutable {
                 detail::schedule_resume(std::move(r));
             });
         }
         T await_resume() {
+            if (!state.get()) {
+                if constexpr (std::is_void_v<T>) return;
+                else throw std::logic_error("co_await of an invalid (default-constructed) Future");
+            }
             state->rethrow_if_failed();
             if constexpr (!std::is_void_v<T>) {
                 // Move out when nobody else can see the value; copy when the Future is shared.
@@ -239,6 +257,10 @@ public:
     explicit Future(detail::State<T>* s) noexcept : state_(s) {}
 
 private:
+    bool ready_without_state() const noexcept {
+        if constexpr (std::is_void_v<T>) return !state_.get();
+        else return false;
+    }
     void check_valid() const {
         if (!state_.get()) throw std::logic_error("use of an invalid (default-constructed) Future");
     }
@@ -282,6 +304,17 @@ private:
     explicit Promise(detail::State<T>* s) noexcept : state_(s) { s->add_promise(); }
     detail::StateRef<T> state_;
 };
+
+namespace detail {
+/// `f`, with its failure marked as seen: for a Future nobody has to collect because something
+/// else reports the failure (a write's error is the stream close's news), so that it is not
+/// logged as "never retrieved" (Tornado does the same).
+template <class T>
+Future<T> quiet(Future<T> f) {
+    f.add_done_callback([](Future<T> done) { (void)done.exception(); });
+    return f;
+}
+}  // namespace detail
 
 /// A Future that is already done with `value` (Tornado's gen.maybe_future).
 template <class T>

@@ -383,6 +383,11 @@ auto IOLoop::run_sync(F&& func, std::optional<Duration> timeout) {
         try {
             if constexpr (is_future_v<R>) {
                 run->result = run->func();
+                // A ready Future<void> without a state: given one, so that "no result yet"
+                // below still means the function has not finished.
+                if constexpr (std::is_void_v<T>) {
+                    if (!run->result.valid()) run->result = make_ready_future();
+                }
             } else if constexpr (std::is_void_v<R>) {
                 run->func();
                 run->result = make_ready_future();
