@@ -44,14 +44,17 @@ TEST_CASE_METHOD(AsyncTest, "add_callback from another thread wakes a blocked po
     std::thread worker;
     run_sync([&] {
         Promise<void> done;
+        Future<void> finished = done.get_future();
         // The loop is idle (nothing but the run_sync timeout): only the waker can wake it.
-        worker = std::thread([&, done]() mutable {
-            io_loop().add_callback([&, done]() mutable {
+        // Promises are not thread-safe (their counts are plain ints): the worker only moves
+        // this one along to the loop, never copies or destroys a live one.
+        worker = std::thread([&, done = std::move(done)]() mutable {
+            io_loop().add_callback([&, done = std::move(done)]() mutable {
                 ran_on = std::this_thread::get_id();
                 done.set_result();
             });
         });
-        return done.get_future();
+        return finished;
     });
     worker.join();
     CHECK(ran_on == std::this_thread::get_id());
