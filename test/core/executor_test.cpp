@@ -2,6 +2,7 @@
 // RunOnExecutorTest and TestIOLoopFutures.test_add_future_threads cases of Tornado's tests.
 #include <atomic>
 #include <thread>
+#include <vector>
 
 #include "async_test.h"
 #include "catch.h"
@@ -69,6 +70,22 @@ TEST_CASE("shutdown finishes queued jobs and refuses new ones", "[core][executor
     CHECK(done.load() == 100);
     CHECK_THROWS_AS(pool.submit([] {}), std::logic_error);
     pool.shutdown();  // idempotent
+}
+
+TEST_CASE("shutdown from several threads at once waits for the queued jobs in each", "[core][executor]") {
+    std::atomic<int> done{0};
+    ThreadPoolExecutor pool(2);
+    for (int i = 0; i < 200; ++i) pool.submit([&] { ++done; });
+    std::atomic<int> saw_all{0};
+    std::vector<std::thread> stoppers;
+    for (int i = 0; i < 3; ++i)
+        stoppers.emplace_back([&] {
+            pool.shutdown();
+            if (done.load() == 200) ++saw_all;  // every caller returns after the jobs finished
+        });
+    for (auto& t : stoppers) t.join();
+    CHECK(saw_all.load() == 3);
+    CHECK(pool.workers() == 0);
 }
 
 TEST_CASE("run_synchronously returns a done Future", "[core][executor]") {
