@@ -60,6 +60,47 @@ TEST_CASE_METHOD(AsyncTest, "add_callback from another thread wakes a blocked po
     CHECK(ran_on == std::this_thread::get_id());
 }
 
+TEST_CASE_METHOD(AsyncTest, "add_callback from several threads at once runs each callback once, on the loop",
+                 "[core][ioloop]") {
+    constexpr int kThreads = 4, kEach = 500;
+    int ran = 0;  // the loop thread's alone
+    bool elsewhere = false;
+    const auto loop_id = std::this_thread::get_id();
+    std::vector<std::thread> workers;
+    run_sync([&]() -> Future<void> {
+        Promise<void> all;
+        Future<void> finished = all.get_future();
+        // The callbacks hold a reference: the Promise is touched on the loop thread only.
+        for (int t = 0; t < kThreads; ++t)
+            workers.emplace_back([&] {
+                for (int i = 0; i < kEach; ++i)
+                    io_loop().add_callback([&] {
+                        if (std::this_thread::get_id() != loop_id) elsewhere = true;
+                        if (++ran == kThreads * kEach) all.set_result();
+                    });
+            });
+        co_await std::move(finished);
+    });
+    for (auto& w : workers) w.join();
+    CHECK(ran == kThreads * kEach);
+    CHECK_FALSE(elsewhere);
+}
+
+TEST_CASE_METHOD(AsyncTest, "stop() from another thread ends start()", "[core][ioloop]") {
+    std::thread stopper;
+    bool timed_out = false;
+    // Started by the running loop, so the stop cannot come before start().
+    io_loop().add_callback([&] { stopper = std::thread([&] { io_loop().stop(); }); });
+    auto guard = io_loop().call_later(squall::testing::default_timeout(), [&] {
+        timed_out = true;
+        io_loop().stop();
+    });
+    io_loop().start();
+    io_loop().remove_timeout(guard);
+    stopper.join();
+    CHECK_FALSE(timed_out);
+}
+
 TEST_CASE_METHOD(AsyncTest, "a timeout of one microsecond fires", "[core][ioloop]") {
     bool fired = false;
     run_sync([&] {
