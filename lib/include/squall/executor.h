@@ -72,7 +72,10 @@ auto run_on_executor(ThreadPoolExecutor& executor, F&& fn, IOLoop& loop = IOLoop
         } catch (...) {
             error = std::current_exception();
         }
-        loop.add_callback([cell = std::move(cell), error, value = std::move(value)]() mutable {
+        // `error` moves too: were the worker's copy the last one released (after the loop is
+        // done with the exception), the exception would be freed here, synchronised with the
+        // loop's reads only by libstdc++'s reference count, which ThreadSanitizer cannot see.
+        loop.add_callback([cell = std::move(cell), error = std::move(error), value = std::move(value)]() mutable {
             if (error)
                 cell->set_exception(error);
             else if constexpr (std::is_void_v<T>)
