@@ -39,7 +39,7 @@ TEST_CASE_METHOD(AsyncTest, "add_callback from a timeout wakes an idle loop", "[
     CHECK(ran);
 }
 
-TEST_CASE_METHOD(AsyncTest, "add_callback from another thread wakes a blocked poll", "[core][ioloop]") {
+TEST_CASE_METHOD(AsyncTest, "add_callback from another thread wakes a blocked poll", "[core][ioloop][threads]") {
     std::thread::id ran_on;
     std::thread worker;
     run_sync([&] {
@@ -61,7 +61,7 @@ TEST_CASE_METHOD(AsyncTest, "add_callback from another thread wakes a blocked po
 }
 
 TEST_CASE_METHOD(AsyncTest, "add_callback from several threads at once runs each callback once, on the loop",
-                 "[core][ioloop]") {
+                 "[core][ioloop][threads]") {
     constexpr int kThreads = 4, kEach = 500;
     int ran = 0;  // the loop thread's alone
     bool elsewhere = false;
@@ -86,7 +86,7 @@ TEST_CASE_METHOD(AsyncTest, "add_callback from several threads at once runs each
     CHECK_FALSE(elsewhere);
 }
 
-TEST_CASE_METHOD(AsyncTest, "stop() from another thread ends start()", "[core][ioloop]") {
+TEST_CASE_METHOD(AsyncTest, "stop() from another thread ends start()", "[core][ioloop][threads]") {
     std::thread stopper;
     bool timed_out = false;
     // Started by the running loop, so the stop cannot come before start().
@@ -549,7 +549,7 @@ void on_sigusr1(int) {
 }  // namespace
 
 TEST_CASE_METHOD(AsyncTest, "add_callback_from_signal runs the callback on the loop",
-                 "[core][ioloop]") {
+                 "[core][ioloop][threads]") {
     g_signal_loop = &io_loop();
     g_signal_ran = 0;
     struct sigaction sa {}, old{};
