@@ -12,6 +12,7 @@ ThreadPoolExecutor::ThreadPoolExecutor(std::size_t workers) {
     if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
     threads_.reserve(workers);
     for (std::size_t i = 0; i < workers; ++i) threads_.emplace_back([this] { work(); });
+    workers_.store(workers, std::memory_order_relaxed);
 }
 
 void ThreadPoolExecutor::submit(Job job) {
@@ -24,14 +25,17 @@ void ThreadPoolExecutor::submit(Job job) {
 }
 
 void ThreadPoolExecutor::shutdown() {
+    // One caller joins the workers; any other waits here for it, so that every caller returns
+    // after the queued jobs ran, and no two join the same thread.
+    std::lock_guard joining(shutdown_mutex_);
     {
         std::lock_guard lock(mutex_);
-        if (stopping_ && threads_.empty()) return;
         stopping_ = true;
     }
     wake_.notify_all();
     for (auto& t : threads_) t.join();
     threads_.clear();
+    workers_.store(0, std::memory_order_relaxed);
 }
 
 void ThreadPoolExecutor::work() {

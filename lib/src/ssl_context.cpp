@@ -1,6 +1,7 @@
-// SSLContext: SSLOptions turned into an OpenSSL SSL_CTX (TLS 1.2+, no compression, no
-// renegotiation), ALPN and SNI callbacks. Internal. Models tornado/netutil.py (4.0)
-// ssl_options_to_context and Python's ssl.create_default_context for clients.
+// SSLContext: SSLOptions turned into an OpenSSL SSL_CTX (TLS 1.2+, strong ciphers, no
+// compression, no renegotiation), ALPN and SNI callbacks. Internal. Models
+// tornado/netutil.py (4.0) ssl_options_to_context and, for clients, Python's
+// ssl.create_default_context.
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 #include "squall/ssl.h"
 #include "sigpipe.h"
@@ -147,20 +149,28 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const un
     return SSL_TLSEXT_ERR_OK;
 }
 
+/// The settings both sides share, on a new SSL_CTX (null: it could not be made): the protocol
+/// floor, the TLS 1.2 ciphers (TLS 1.3 keeps OpenSSL's suites), no compression, no
+/// renegotiation, plus `extra_options`.
+void configure_common(SSL_CTX* ctx, const SSLOptions& options, std::uint64_t extra_options) {
+    if (!ctx) fail("SSL_CTX_new");
+    detail::ignore_sigpipe();
+    SSL_CTX_set_min_proto_version(ctx, options.minimum_version == TLSVersion::tls1_3 ? TLS1_3_VERSION : TLS1_2_VERSION);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF |
+                                 extra_options);
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                              SSL_MODE_RELEASE_BUFFERS);
+    const std::string ciphers = options.ciphers.empty() ? default_ciphers : options.ciphers;
+    if (SSL_CTX_set_cipher_list(ctx, ciphers.c_str()) != 1) fail("no usable cipher in \"" + ciphers + "\"");
+}
+
 }  // namespace
 
 SSLContext SSLContext::client(const SSLOptions& options) {
     auto st = std::make_shared<State>();
     st->ctx = SSL_CTX_new(TLS_client_method());
-    if (!st->ctx) fail("SSL_CTX_new");
-    detail::ignore_sigpipe();
+    configure_common(st->ctx, options, 0);
     SSL_CTX* ctx = st->ctx;
-    SSL_CTX_set_min_proto_version(ctx, options.minimum_version == TLSVersion::tls1_3 ? TLS1_3_VERSION : TLS1_2_VERSION);
-    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF);
-    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-                              SSL_MODE_RELEASE_BUFFERS);
-    if (!options.ciphers.empty() && SSL_CTX_set_cipher_list(ctx, options.ciphers.c_str()) != 1)
-        fail("no usable cipher in \"" + options.ciphers + "\"");
     load_certificate(ctx, options);
     CertRequirements reqs = options.cert_reqs.value_or(CertRequirements::required);
     if (reqs != CertRequirements::none) load_trust(ctx, options, false);
@@ -179,19 +189,11 @@ SSLContext SSLContext::server(const SSLOptions& options) {
         throw std::invalid_argument("ssl options: a server needs certfile or cert_pem");
     auto st = std::make_shared<State>();
     st->ctx = SSL_CTX_new(TLS_server_method());
-    if (!st->ctx) fail("SSL_CTX_new");
-    detail::ignore_sigpipe();
+    configure_common(st->ctx, options, SSL_OP_CIPHER_SERVER_PREFERENCE);
     st->server = true;
     SSL_CTX* ctx = st->ctx;
-    SSL_CTX_set_min_proto_version(ctx, options.minimum_version == TLSVersion::tls1_3 ? TLS1_3_VERSION : TLS1_2_VERSION);
-    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF |
-                                 SSL_OP_CIPHER_SERVER_PREFERENCE);
-    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-                              SSL_MODE_RELEASE_BUFFERS);
     static const unsigned char session_id[] = "squall";
     SSL_CTX_set_session_id_context(ctx, session_id, sizeof session_id - 1);
-    if (!options.ciphers.empty() && SSL_CTX_set_cipher_list(ctx, options.ciphers.c_str()) != 1)
-        fail("no usable cipher in \"" + options.ciphers + "\"");
     load_certificate(ctx, options);
     CertRequirements reqs = options.cert_reqs.value_or(CertRequirements::none);
     if (reqs != CertRequirements::none) {

@@ -2,6 +2,7 @@
 // RunOnExecutorTest and TestIOLoopFutures.test_add_future_threads cases of Tornado's tests.
 #include <atomic>
 #include <thread>
+#include <vector>
 
 #include "async_test.h"
 #include "catch.h"
@@ -13,7 +14,7 @@ using namespace std::chrono_literals;
 using squall::testing::AsyncTest;
 
 TEST_CASE_METHOD(AsyncTest, "run_on_executor runs on a worker and completes on the loop thread",
-                 "[core][executor]") {
+                 "[core][executor][threads]") {
     ThreadPoolExecutor pool(2);
     CHECK(pool.workers() == 2);
     std::thread::id worker_id, callback_id;
@@ -31,7 +32,7 @@ TEST_CASE_METHOD(AsyncTest, "run_on_executor runs on a worker and completes on t
     CHECK(callback_id == loop_id);
 }
 
-TEST_CASE_METHOD(AsyncTest, "exceptions from executor jobs reach the Future", "[core][executor]") {
+TEST_CASE_METHOD(AsyncTest, "exceptions from executor jobs reach the Future", "[core][executor][threads]") {
     ThreadPoolExecutor pool(1);
     CHECK_THROWS_WITH(run_sync([&] {
                           return run_on_executor(pool, []() -> int {
@@ -43,7 +44,7 @@ TEST_CASE_METHOD(AsyncTest, "exceptions from executor jobs reach the Future", "[
 }
 
 TEST_CASE_METHOD(AsyncTest, "add_future callbacks for thread-pool futures run on the loop",
-                 "[core][executor]") {
+                 "[core][executor][threads]") {
     ThreadPoolExecutor pool(2);
     std::atomic<int> on_loop{0};
     run_sync([&] {
@@ -61,7 +62,7 @@ TEST_CASE_METHOD(AsyncTest, "add_future callbacks for thread-pool futures run on
     CHECK(on_loop.load() == 20);
 }
 
-TEST_CASE("shutdown finishes queued jobs and refuses new ones", "[core][executor]") {
+TEST_CASE("shutdown finishes queued jobs and refuses new ones", "[core][executor][threads]") {
     std::atomic<int> done{0};
     ThreadPoolExecutor pool(1);
     for (int i = 0; i < 100; ++i) pool.submit([&] { ++done; });
@@ -69,6 +70,22 @@ TEST_CASE("shutdown finishes queued jobs and refuses new ones", "[core][executor
     CHECK(done.load() == 100);
     CHECK_THROWS_AS(pool.submit([] {}), std::logic_error);
     pool.shutdown();  // idempotent
+}
+
+TEST_CASE("shutdown from several threads at once waits for the queued jobs in each", "[core][executor][threads]") {
+    std::atomic<int> done{0};
+    ThreadPoolExecutor pool(2);
+    for (int i = 0; i < 200; ++i) pool.submit([&] { ++done; });
+    std::atomic<int> saw_all{0};
+    std::vector<std::thread> stoppers;
+    for (int i = 0; i < 3; ++i)
+        stoppers.emplace_back([&] {
+            pool.shutdown();
+            if (done.load() == 200) ++saw_all;  // every caller returns after the jobs finished
+        });
+    for (auto& t : stoppers) t.join();
+    CHECK(saw_all.load() == 3);
+    CHECK(pool.workers() == 0);
 }
 
 TEST_CASE("run_synchronously returns a done Future", "[core][executor]") {

@@ -93,7 +93,7 @@ TEST_CASE_METHOD(AsyncTest, "with_timeout raises TimeoutError when the Future is
     CHECK(io_loop().pending_timeouts() == 0);  // the timer of a finished wait is removed
 }
 
-TEST_CASE_METHOD(AsyncTest, "with_timeout works with results from the thread pool", "[core][gen]") {
+TEST_CASE_METHOD(AsyncTest, "with_timeout works with results from the thread pool", "[core][gen][threads]") {
     ThreadPoolExecutor pool(1);
     CHECK(run_sync([&] { return with_timeout(5s, run_on_executor(pool, [] { return 11; })); }) == 11);
 }

@@ -39,22 +39,66 @@ TEST_CASE_METHOD(AsyncTest, "add_callback from a timeout wakes an idle loop", "[
     CHECK(ran);
 }
 
-TEST_CASE_METHOD(AsyncTest, "add_callback from another thread wakes a blocked poll", "[core][ioloop]") {
+TEST_CASE_METHOD(AsyncTest, "add_callback from another thread wakes a blocked poll", "[core][ioloop][threads]") {
     std::thread::id ran_on;
     std::thread worker;
     run_sync([&] {
         Promise<void> done;
+        Future<void> finished = done.get_future();
         // The loop is idle (nothing but the run_sync timeout): only the waker can wake it.
-        worker = std::thread([&, done]() mutable {
-            io_loop().add_callback([&, done]() mutable {
+        // Promises are not thread-safe (their counts are plain ints): the worker only moves
+        // this one along to the loop, never copies or destroys a live one.
+        worker = std::thread([&, done = std::move(done)]() mutable {
+            io_loop().add_callback([&, done = std::move(done)]() mutable {
                 ran_on = std::this_thread::get_id();
                 done.set_result();
             });
         });
-        return done.get_future();
+        return finished;
     });
     worker.join();
     CHECK(ran_on == std::this_thread::get_id());
+}
+
+TEST_CASE_METHOD(AsyncTest, "add_callback from several threads at once runs each callback once, on the loop",
+                 "[core][ioloop][threads]") {
+    constexpr int kThreads = 4, kEach = 500;
+    int ran = 0;  // the loop thread's alone
+    bool elsewhere = false;
+    const auto loop_id = std::this_thread::get_id();
+    std::vector<std::thread> workers;
+    run_sync([&]() -> Future<void> {
+        Promise<void> all;
+        Future<void> finished = all.get_future();
+        // The callbacks hold a reference: the Promise is touched on the loop thread only.
+        for (int t = 0; t < kThreads; ++t)
+            workers.emplace_back([&] {
+                for (int i = 0; i < kEach; ++i)
+                    io_loop().add_callback([&] {
+                        if (std::this_thread::get_id() != loop_id) elsewhere = true;
+                        if (++ran == kThreads * kEach) all.set_result();
+                    });
+            });
+        co_await std::move(finished);
+    });
+    for (auto& w : workers) w.join();
+    CHECK(ran == kThreads * kEach);
+    CHECK_FALSE(elsewhere);
+}
+
+TEST_CASE_METHOD(AsyncTest, "stop() from another thread ends start()", "[core][ioloop][threads]") {
+    std::thread stopper;
+    bool timed_out = false;
+    // Started by the running loop, so the stop cannot come before start().
+    io_loop().add_callback([&] { stopper = std::thread([&] { io_loop().stop(); }); });
+    auto guard = io_loop().call_later(squall::testing::default_timeout(), [&] {
+        timed_out = true;
+        io_loop().stop();
+    });
+    io_loop().start();
+    io_loop().remove_timeout(guard);
+    stopper.join();
+    CHECK_FALSE(timed_out);
 }
 
 TEST_CASE_METHOD(AsyncTest, "a timeout of one microsecond fires", "[core][ioloop]") {
@@ -505,7 +549,7 @@ void on_sigusr1(int) {
 }  // namespace
 
 TEST_CASE_METHOD(AsyncTest, "add_callback_from_signal runs the callback on the loop",
-                 "[core][ioloop]") {
+                 "[core][ioloop][threads]") {
     g_signal_loop = &io_loop();
     g_signal_ran = 0;
     struct sigaction sa {}, old{};

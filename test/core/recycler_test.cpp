@@ -46,7 +46,7 @@ TEST_CASE("recycler: blocks are reused within their size class, the cache stays 
     recycled_deallocate(nullptr, 64);  // like delete of a null pointer
 }
 
-TEST_CASE("recycler: a block freed on another thread, and that thread's exit, are safe", "[core][recycler]") {
+TEST_CASE("recycler: a block freed on another thread, and that thread's exit, are safe", "[core][recycler][threads]") {
     void* p = recycled_allocate(300);
     bool reused = false, attached = false;
     unsigned cached = 0;

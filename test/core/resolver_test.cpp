@@ -40,7 +40,7 @@ CaresOptions local_dns(const DnsServer& dns) {
 }  // namespace
 
 TEST_CASE_METHOD(AsyncTest, "getaddrinfo resolvers find localhost and reject bad names",
-                 "[core][resolver][net]") {
+                 "[core][resolver][net][threads]") {
     BlockingResolver blocking;
     ThreadedResolver threaded(io_loop(), 2);
     for (Resolver* r : std::vector<Resolver*>{&blocking, &threaded}) {

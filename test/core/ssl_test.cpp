@@ -1,5 +1,6 @@
-// Tests of TLS: SSLContext options, SSLIOStream client and server, verification (chain, host
-// name, self-signed, client certificates), SNI, ALPN, start_tls and the faults of a handshake.
+// Tests of TLS: SSLContext options and defaults (probed with `openssl s_client` too), SSLIOStream
+// client and server, verification (chain, host name, self-signed, client certificates), SNI,
+// ALPN, start_tls and the faults of a handshake.
 // Ports the SSL cases of tornado/test/iostream_test.py and netutil/tcpserver tests (4.0/4.2),
 // with real OpenSSL handshakes over loopback and certificates made for the run.
 #include <netinet/in.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +17,7 @@
 #include "async_test.h"
 #include "catch.h"
 #include "squall/gen.h"
+#include "squall/process.h"
 #include "squall/ssliostream.h"
 #include "squall/tcpclient.h"
 #include "squall/tcpserver.h"
@@ -114,6 +117,41 @@ int connect_blocking(int port) {
     sockaddr_in a = loopback(port);
     REQUIRE(::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0);
     return fd;
+}
+
+/// What `openssl s_client` (the Debian openssl package) made of a handshake.
+struct Probe {
+    int rc = -1;
+    std::string output;  // its stdout and stderr
+    bool connected() const { return rc == 0 && output.find("CONNECTION ESTABLISHED") != std::string::npos; }
+    bool says(const std::string& text) const { return output.find(text) != std::string::npos; }
+};
+
+/// Runs `openssl s_client -brief` against 127.0.0.1:`port` with `args`. Its stdin is closed, so
+/// it leaves as soon as the handshake is over (or has failed).
+Probe s_client(AsyncTest& t, int port, const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port), "-brief"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return t.run_sync([&]() -> Future<Probe> {
+        Subprocess::Options o;
+        o.stdin_pipe = o.stdout_pipe = o.stderr_pipe = true;
+        Subprocess child(argv, o, t.io_loop());
+        // Should the test give up on it (run_sync's timeout), it does not outlive the test.
+        struct Reaper {
+            Subprocess& child;
+            ~Reaper() {
+                if (!child.returncode()) ::kill(child.pid(), SIGKILL);
+            }
+        } reaper{child};
+        child.stdin_stream()->close();
+        auto out = child.stdout_stream()->read_until_close();
+        auto err = child.stderr_stream()->read_until_close();
+        Probe probe;
+        probe.output = co_await std::move(out);
+        probe.output += co_await std::move(err);
+        probe.rc = co_await child.wait_for_exit(false);
+        co_return probe;
+    }, 20s);
 }
 
 }  // namespace
@@ -457,6 +495,123 @@ TEST_CASE_METHOD(AsyncTest, "servers refuse protocol versions older than TLS 1.2
         while (server.stats->closed < 1) co_await squall::sleep(1ms);
     });
     CHECK(log.count("SSL Error.*(unsupported protocol|version)", "tornado.general") >= 1);
+}
+
+TEST_CASE("the default TLS 1.2 ciphers are ECDHE with AEAD only; TLS 1.3 keeps its suites", "[core][ssl]") {
+    // TLS 1.3 suites name no key exchange; OpenSSL's own context says which it enables.
+    auto tls13_suites = [](SSL_CTX* native) {
+        std::vector<std::string> names;
+        STACK_OF(SSL_CIPHER)* ciphers = SSL_CTX_get_ciphers(native);
+        for (int i = 0; i < sk_SSL_CIPHER_num(ciphers); ++i) {
+            const SSL_CIPHER* c = sk_SSL_CIPHER_value(ciphers, i);
+            if (SSL_CIPHER_get_kx_nid(c) == NID_kx_any) names.push_back(SSL_CIPHER_get_name(c));
+        }
+        return names;
+    };
+    SSL_CTX* plain = SSL_CTX_new(TLS_method());
+    const std::vector<std::string> openssl_tls13 = tls13_suites(plain);
+    SSL_CTX_free(plain);
+    CHECK_FALSE(openssl_tls13.empty());
+
+    const auto& certs = test_certificates();
+    SSLContext server = SSLContext::server(server_options(certs.localhost));
+    for (SSLContext ctx : {server, trusting_client()}) {
+        SSL_CTX* native = ctx.native_handle();
+        CAPTURE(ctx.server_side());
+        CHECK(SSL_CTX_get_min_proto_version(native) == TLS1_2_VERSION);
+        CHECK((SSL_CTX_get_options(native) & SSL_OP_NO_RENEGOTIATION) != 0);
+        CHECK((SSL_CTX_get_options(native) & SSL_OP_NO_COMPRESSION) != 0);
+        CHECK(((SSL_CTX_get_options(native) & SSL_OP_CIPHER_SERVER_PREFERENCE) != 0) == ctx.server_side());
+        CHECK(tls13_suites(native) == openssl_tls13);
+        std::string tls12;
+        STACK_OF(SSL_CIPHER)* ciphers = SSL_CTX_get_ciphers(native);
+        for (int i = 0; i < sk_SSL_CIPHER_num(ciphers); ++i) {
+            const SSL_CIPHER* c = sk_SSL_CIPHER_value(ciphers, i);
+            CAPTURE(SSL_CIPHER_get_name(c));
+            CHECK(SSL_CIPHER_is_aead(c) == 1);
+            if (SSL_CIPHER_get_kx_nid(c) == NID_kx_any) continue;
+            CHECK(SSL_CIPHER_get_kx_nid(c) == NID_kx_ecdhe);
+            int auth = SSL_CIPHER_get_auth_nid(c);
+            CHECK((auth == NID_auth_rsa || auth == NID_auth_ecdsa));
+            tls12 += (tls12.empty() ? "" : ":") + std::string(SSL_CIPHER_get_name(c));
+        }
+        CHECK(tls12 == default_ciphers);  // every one of them, in squall's order
+    }
+    // Options given replace the defaults.
+    SSLOptions mine = server_options(certs.localhost);
+    mine.ciphers = "ECDHE-ECDSA-AES256-GCM-SHA384";
+    mine.minimum_version = TLSVersion::tls1_3;
+    SSLContext custom = SSLContext::server(mine);
+    CHECK(SSL_CTX_get_min_proto_version(custom.native_handle()) == TLS1_3_VERSION);
+    STACK_OF(SSL_CIPHER)* ciphers = SSL_CTX_get_ciphers(custom.native_handle());
+    REQUIRE(sk_SSL_CIPHER_num(ciphers) == static_cast<int>(openssl_tls13.size()) + 1);
+    CHECK(std::string(SSL_CIPHER_get_name(sk_SSL_CIPHER_value(ciphers, sk_SSL_CIPHER_num(ciphers) - 1))) ==
+          "ECDHE-ECDSA-AES256-GCM-SHA384");
+}
+
+TEST_CASE_METHOD(AsyncTest, "openssl s_client: TLS 1.1 and weak ciphers are refused, strong ones agreed",
+                 "[core][ssl][net][interop]") {
+    // An RSA certificate, so that RSA key exchange and RSA-signed CBC suites could be chosen.
+    SSLOptions rsa = server_options(test_certificates().localhost_rsa);
+    TLSEcho server(io_loop(), {}, SSLContext::server(rsa));
+    server.listen(0, "127.0.0.1");
+    int port = server.ports().front();
+    // The same certificate with the defaults taken away: what the probes below get from a server
+    // that allows them, so a refusal above is the defaults' doing, not the client's.
+    SSLOptions everything = rsa;
+    everything.ciphers = "DEFAULT:@SECLEVEL=0";
+    SSLContext lax_ctx = SSLContext::server(everything);
+    SSL_CTX_set_min_proto_version(lax_ctx.native_handle(), TLS1_VERSION);
+    TLSEcho lax(io_loop(), {}, lax_ctx);
+    lax.listen(0, "127.0.0.1");
+    int lax_port = lax.ports().front();
+
+    // Debian's OpenSSL 3 offers TLS 1.1 only below its default security level.
+    const std::vector<std::string> tls11{"-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"};
+    const std::vector<std::string> rsa_kx{"-tls1_2", "-cipher", "AES128-SHA"};
+    const std::vector<std::string> ecdhe_cbc{"-tls1_2", "-cipher", "ECDHE-RSA-AES128-SHA"};
+    for (const auto& args : {tls11, rsa_kx, ecdhe_cbc}) {
+        CAPTURE(args);
+        Probe allowed = s_client(*this, lax_port, args);
+        INFO(allowed.output);
+        CHECK(allowed.connected());
+    }
+    CHECK(s_client(*this, lax_port, tls11).says("Protocol version: TLSv1.1"));
+    CHECK(s_client(*this, lax_port, rsa_kx).says("Ciphersuite: AES128-SHA"));
+
+    {
+        LogCapture log;
+        Probe old = s_client(*this, port, tls11);
+        INFO(old.output);
+        CHECK_FALSE(old.connected());
+        CHECK(old.rc != 0);
+        CHECK(old.says("alert protocol version"));  // the server's alert
+        CHECK(log.count("^SSL Error on [0-9]+: TLS handshake failed: unsupported protocol$", "tornado.general") == 1);
+    }
+    for (const auto& args : {rsa_kx, ecdhe_cbc}) {
+        CAPTURE(args);
+        LogCapture log;
+        Probe weak = s_client(*this, port, args);
+        INFO(weak.output);
+        CHECK_FALSE(weak.connected());
+        CHECK(weak.rc != 0);
+        CHECK(weak.says("alert handshake failure"));
+        CHECK(log.count("^SSL Error on [0-9]+: TLS handshake failed: no shared cipher$", "tornado.general") == 1);
+    }
+
+    Probe gcm = s_client(*this, port, {"-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"});
+    INFO(gcm.output);
+    CHECK(gcm.connected());
+    CHECK(gcm.says("Protocol version: TLSv1.2"));
+    CHECK(gcm.says("Ciphersuite: ECDHE-RSA-AES128-GCM-SHA256"));
+    // The server's order wins: the client prefers ChaCha20, the server AES-GCM.
+    Probe preferred = s_client(*this, port, {"-tls1_2", "-cipher", "ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384"});
+    INFO(preferred.output);
+    CHECK(preferred.says("Ciphersuite: ECDHE-RSA-AES256-GCM-SHA384"));
+    Probe tls13 = s_client(*this, port, {"-tls1_3"});
+    INFO(tls13.output);
+    CHECK(tls13.connected());
+    CHECK(tls13.says("Protocol version: TLSv1.3"));
 }
 
 TEST_CASE_METHOD(AsyncTest, "write_file over TLS reads the file piece by piece", "[core][ssl][net]") {

@@ -380,7 +380,7 @@ TEST_CASE_METHOD(AsyncTest, "servers gunzip request bodies when asked, within ma
     });
 }
 
-TEST_CASE_METHOD(AsyncTest, "the blocking HTTPClient and the squall-httpclient tool", "[http][httpclient][net]") {
+TEST_CASE_METHOD(AsyncTest, "the blocking HTTPClient and the squall-httpclient tool", "[http][httpclient][net][threads]") {
     Site s(io_loop());
     // HTTPClient runs its own loop, so it runs on another thread while this loop serves.
     HTTPResponse blocking;

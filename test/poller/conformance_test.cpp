@@ -224,7 +224,7 @@ namespace {
 void on_signal(int) {}
 }  // namespace
 
-TEST_CASE("an interrupted wait returns success and no events", "[poller]") {
+TEST_CASE("an interrupted wait returns success and no events", "[poller][threads]") {
     const std::string name = GENERATE(from_range(backends_under_test()));
     CAPTURE(name);
     auto poller = make_backend(name);

@@ -34,12 +34,16 @@ void add_ext(X509* cert, X509* issuer, int nid, const char* value) {
     X509_EXTENSION_free(ext);
 }
 
-/// A certificate for `cn` with `san` (or none) and `usage`, signed by `issuer` (itself if null).
-Issued make(const char* cn, const char* san, bool ca, const char* usage, const Issued* issuer) {
+enum class KeyType { ec, rsa };
+
+/// A certificate for `cn` with `san` (or none) and `usage`, signed by `issuer` (itself if null),
+/// on a P-256 key or a 2048-bit RSA one.
+Issued make(const char* cn, const char* san, bool ca, const char* usage, const Issued* issuer,
+            KeyType type = KeyType::ec) {
     static long serial = 1;
     Issued out;
-    out.key = EVP_EC_gen("P-256");
-    check(out.key != nullptr, "EC key");
+    out.key = type == KeyType::ec ? EVP_EC_gen("P-256") : EVP_RSA_gen(2048);
+    check(out.key != nullptr, type == KeyType::ec ? "EC key" : "RSA key");
     X509* cert = X509_new();
     out.cert = cert;
     X509_set_version(cert, 2);
@@ -116,9 +120,11 @@ TestCertificates build(const TempDir& dir) {
     Issued other = make("other.example", "DNS:other.example", false, "serverAuth", &ca);
     Issued self = make("localhost", "DNS:localhost,IP:127.0.0.1", false, "serverAuth", nullptr);
     Issued client = make("test-client", nullptr, false, "clientAuth", &ca);
+    Issued rsa = make("localhost", "DNS:localhost,IP:127.0.0.1", false, "serverAuth", &ca, KeyType::rsa);
     TestCertificates out{save(dir, "ca", ca), save(dir, "localhost", localhost), save(dir, "other", other),
-                         save(dir, "self_signed", self), save(dir, "client", client)};
-    for (Issued* i : {&ca, &localhost, &other, &self, &client}) release(*i);
+                         save(dir, "self_signed", self), save(dir, "client", client),
+                         save(dir, "localhost_rsa", rsa)};
+    for (Issued* i : {&ca, &localhost, &other, &self, &client, &rsa}) release(*i);
     return out;
 }
 

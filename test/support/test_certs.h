@@ -19,10 +19,11 @@ struct TestCertificates {
     KeyPair other;        // signed by ca: DNS:other.example
     KeyPair self_signed;  // DNS:localhost, IP:127.0.0.1, signing itself
     KeyPair client;       // signed by ca: CN=test-client, for client authentication
+    KeyPair localhost_rsa;  // signed by ca: DNS:localhost, IP:127.0.0.1, an RSA key (RSA suites)
     std::string ca_file() const { return ca.certfile; }
 };
 
-/// Made once per process (EC P-256 keys, valid from an hour ago for a day).
+/// Made once per process (EC P-256 keys but one, valid from an hour ago for a day).
 const TestCertificates& test_certificates();
 
 }  // namespace squall::testing

@@ -3,6 +3,7 @@
 // DummyExecutor, over a pool like Python's concurrent.futures.ThreadPoolExecutor.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -33,7 +34,8 @@ public:
     void submit(Job job);
     /// Stop taking jobs, finish the queued ones and join the workers. Idempotent.
     void shutdown();
-    std::size_t workers() const noexcept { return threads_.size(); }
+    /// The worker threads: as many as asked for, 0 once shutdown() has returned.
+    std::size_t workers() const noexcept { return workers_.load(std::memory_order_relaxed); }
 
 private:
     void work();
@@ -42,7 +44,9 @@ private:
     std::condition_variable wake_;
     std::deque<Job> jobs_;
     bool stopping_ = false;
+    std::mutex shutdown_mutex_;  // held while shutdown() joins; guards threads_ after construction
     std::vector<std::thread> threads_;
+    std::atomic<std::size_t> workers_{0};
 };
 
 /// Run `fn()` on `executor` and return a Future, completed on `loop`'s thread, with its result or
@@ -68,7 +72,10 @@ auto run_on_executor(ThreadPoolExecutor& executor, F&& fn, IOLoop& loop = IOLoop
         } catch (...) {
             error = std::current_exception();
         }
-        loop.add_callback([cell = std::move(cell), error, value = std::move(value)]() mutable {
+        // `error` moves too: were the worker's copy the last one released (after the loop is
+        // done with the exception), the exception would be freed here, synchronised with the
+        // loop's reads only by libstdc++'s reference count, which ThreadSanitizer cannot see.
+        loop.add_callback([cell = std::move(cell), error = std::move(error), value = std::move(value)]() mutable {
             if (error)
                 cell->set_exception(error);
             else if constexpr (std::is_void_v<T>)

@@ -26,7 +26,16 @@ enum class CertRequirements { none, optional, required };
 
 enum class TLSVersion { tls1_2, tls1_3 };
 
-/// Tornado's ssl_options. Certificates and keys come from PEM files or PEM text.
+/// squall's TLS 1.2 cipher list, for servers and clients alike: ECDHE key exchange (forward
+/// secrecy) with AES-GCM or ChaCha20-Poly1305, nothing else: no CBC, no RSA key exchange, no
+/// 3DES, RC4, NULL, EXPORT or anonymous suites. A starting point for SSLOptions::ciphers.
+inline constexpr char default_ciphers[] =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+/// Tornado's ssl_options. Certificates and keys come from PEM files or PEM text. A field left
+/// alone keeps squall's default; a field set replaces it (ciphers, minimum_version, cert_reqs).
 struct SSLOptions {
     std::string certfile;  // certificate chain: required for servers, optional for clients
     std::string keyfile;   // private key; empty: it is in certfile
@@ -39,15 +48,21 @@ struct SSLOptions {
     std::optional<CertRequirements> cert_reqs;
     /// Clients: the certificate must name the host connected to (server_hostname).
     bool check_hostname = true;
-    /// OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites stay OpenSSL's defaults).
+    /// OpenSSL cipher list for TLS 1.2; empty: default_ciphers. TLS 1.3 suites stay OpenSSL's
+    /// defaults (all AEAD).
     std::string ciphers;
+    /// The oldest version accepted: TLS 1.2 or 1.3. Older ones need native_handle().
     TLSVersion minimum_version = TLSVersion::tls1_2;
     /// ALPN protocols in order of preference ("http/1.1", ...).
     std::vector<std::string> alpn_protocols;
 };
 
-/// A configured OpenSSL SSL_CTX, shared by the streams made from it (copies share it). TLS 1.2
-/// or newer, compression and renegotiation off.
+/// A configured OpenSSL SSL_CTX, shared by the streams made from it (copies share it). Its
+/// defaults, for both sides unless the options say otherwise: TLS 1.2 or newer, default_ciphers
+/// for TLS 1.2 and OpenSSL's suites for TLS 1.3, compression and renegotiation off; servers
+/// choose the cipher by their own order of preference, not the client's. For anything else
+/// (older versions, other TLS 1.3 suites, curves), change native_handle() after creation, as
+/// Tornado lets ssl_options be a ready-made ssl.SSLContext.
 class SSLContext {
 public:
     /// A client context: verifies the server's certificate and name unless told otherwise.
