@@ -138,6 +138,7 @@ namespace {
 StreamOptions stream_options_for(const HTTPServerOptions& o) {
     StreamOptions s;
     s.max_buffer_size = o.max_buffer_size;
+    s.write_timeout = o.write_timeout;
     s.read_chunk_size = o.chunk_size;
     return s;
 }

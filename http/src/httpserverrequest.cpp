@@ -6,6 +6,22 @@
 #include "squall/detail/ascii.h"
 
 namespace squall {
+namespace {
+
+/// The authority of an absolute-form target ("http://host:port/path"), without userinfo; nullopt
+/// for the usual origin form ("/path").
+std::optional<std::string_view> absolute_form_authority(std::string_view target) {
+    std::size_t colon = target.find("://");
+    if (colon == std::string_view::npos || target.front() == '/') return std::nullopt;
+    std::string_view scheme = target.substr(0, colon);
+    if (!detail::iequals(scheme, "http") && !detail::iequals(scheme, "https")) return std::nullopt;
+    std::string_view rest = target.substr(colon + 3);
+    std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+    if (std::size_t at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
+    return authority;
+}
+
+}  // namespace
 
 HTTPServerRequest::HTTPServerRequest(const RequestStartLine& start_line, HTTPHeaders h,
                                      std::shared_ptr<HTTP1Connection> conn)
@@ -24,7 +40,16 @@ HTTPServerRequest::HTTPServerRequest(const RequestStartLine& start_line, HTTPHea
         protocol = "http";
     }
     // Assigned in place, not built as temporaries and moved: a request builds eleven strings.
-    host.assign(headers.find("Host").value_or("127.0.0.1"));
+    if (auto authority = absolute_form_authority(uri)) {
+        // RFC 9112 3.2.2: the target's authority is the host, whatever Host says, and the
+        // request is routed by the target's path.
+        if (authority->empty()) throw HTTPInputError("absolute-form target without a host");
+        host.assign(*authority);
+        uri.erase(0, static_cast<std::size_t>(authority->data() + authority->size() - uri.data()));
+        if (uri.empty() || uri.front() != '/') uri.insert(0, 1, '/');
+    } else {
+        host.assign(headers.find("Host").value_or("127.0.0.1"));
+    }
     // host_name: without the port; an IPv6 literal keeps its brackets' content.
     std::string_view hv = host;
     if (!hv.empty() && hv.front() == '[') {

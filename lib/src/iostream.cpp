@@ -118,6 +118,7 @@ BaseIOStream::~BaseIOStream() {
 void BaseIOStream::destroy() noexcept {
     life_->alive = false;
     close_callback_ = nullptr;  // the owner is destroying the stream: nothing to tell it
+    if (write_timer_) loop_.remove_timeout(std::exchange(write_timer_, {}));
     if (!closed_) {
         closed_ = true;
         if (registered_) {
@@ -460,6 +461,7 @@ void BaseIOStream::handle_write() {
         corked_ = true;
         set_corked(true);
     }
+    bool moved = false;
     while (!write_buffer_.empty()) {
         iovec iov[64];
         auto file = write_buffer_.front_file();
@@ -475,6 +477,7 @@ void BaseIOStream::handle_write() {
             return;
         }
         if (w < 0) break;
+        moved |= w > 0;
         write_buffer_.consume(static_cast<std::uint64_t>(w));
         total_written_ += static_cast<std::size_t>(w);
     }
@@ -482,6 +485,7 @@ void BaseIOStream::handle_write() {
         corked_ = false;
         set_corked(false);  // the last partial segment goes now
     }
+    if (options_.write_timeout) watch_write_progress(moved);
     std::size_t done = 0;
     while (done < write_waiters_.size() && write_waiters_[done].end <= total_written_) ++done;
     if (done == 0) return;
@@ -495,6 +499,25 @@ void BaseIOStream::handle_write() {
                                        std::make_move_iterator(write_waiters_.begin() + static_cast<std::ptrdiff_t>(done)));
     write_waiters_.erase(write_waiters_.begin(), write_waiters_.begin() + static_cast<std::ptrdiff_t>(done));
     for (auto& w : finished) w.promise.set_result();  // user code may delete this stream
+}
+
+void BaseIOStream::watch_write_progress(bool moved) {
+    if (moved || !write_timer_) write_progress_ = loop_.iteration_time();
+    if (!write_buffer_.empty() && !write_timer_) arm_write_timer();
+}
+
+void BaseIOStream::arm_write_timer() {
+    write_timer_ = loop_.call_at(write_progress_ + *options_.write_timeout, [ref = WeakRef(this)]() mutable {
+        if (BaseIOStream* s = ref.get()) s->check_write_progress();
+    });
+}
+
+void BaseIOStream::check_write_progress() {
+    write_timer_ = {};
+    if (closed_ || write_buffer_.empty()) return;
+    // Progress since the timer was armed moved the deadline: one timer per period, not per write.
+    if (loop_.time() < write_progress_ + *options_.write_timeout) return arm_write_timer();
+    close(std::make_exception_ptr(std::system_error(ETIMEDOUT, std::generic_category(), "write timed out")));
 }
 
 void BaseIOStream::fail_writes(const std::exception_ptr& error) {
@@ -607,6 +630,7 @@ void BaseIOStream::set_close_callback(Callback callback) {
 void BaseIOStream::close(std::exception_ptr error) {
     if (closed_) return;
     closed_ = true;
+    if (write_timer_) loop_.remove_timeout(std::exchange(write_timer_, {}));
     if (error && !error_) error_ = std::move(error);
     Guard g(this);  // failing operations runs user code, which may delete this stream
     if (registered_) {

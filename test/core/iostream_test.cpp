@@ -159,7 +159,7 @@ TEST_CASE_METHOD(AsyncTest, "streaming reads hand over chunks as they arrive", "
 TEST_CASE_METHOD(AsyncTest, "data sent before the peer closed can still be read, then the close callback runs",
                  "[core][iostream][net]") {
     run_sync([&]() -> Future<void> {
-        auto p = co_await make_stream_pair(io_loop(), {}, StreamOptions{100 * 1024 * 1024, 256, 0});
+        auto p = co_await make_stream_pair(io_loop(), {}, StreamOptions{100 * 1024 * 1024, 256, 0, {}});
         std::vector<std::string> events;
         Promise<void> closed;
         p.client->set_close_callback([&] {
@@ -339,11 +339,38 @@ TEST_CASE_METHOD(AsyncTest, "read_until_regex is linear in long inputs and rejec
     });
 }
 
+TEST_CASE_METHOD(AsyncTest, "write_timeout closes a stream whose peer takes nothing, and only then",
+                 "[core][iostream][net]") {
+    StreamOptions timed;
+    timed.write_timeout = 200ms;
+    run_sync([&]() -> Future<void> {
+        // A peer that reads everything: the write completes and the stream stays open, though
+        // it takes longer in all than nothing at all would.
+        auto reading = co_await make_stream_pair(io_loop(), timed);
+        const std::string big(8 * 1024 * 1024, 'w');
+        auto written = reading.server->write(big);
+        std::string got = co_await reading.client->read_bytes(big.size());
+        co_await std::move(written);
+        CHECK(got.size() == big.size());
+        CHECK_FALSE(reading.server->closed());
+        // A peer that reads nothing: once the socket buffers are full, the timeout passes.
+        auto stuck = co_await make_stream_pair(io_loop(), timed);
+        bool failed = false;
+        try {
+            co_await stuck.server->write(big);
+        } catch (const StreamClosedError& e) {
+            failed = std::string_view(e.what()).find("write timed out") != std::string_view::npos;
+        }
+        CHECK(failed);
+        CHECK(stuck.server->closed());
+    });
+}
+
 TEST_CASE_METHOD(AsyncTest, "small reads from a peer sending more than max_buffer_size",
                  "[core][iostream][net]") {
     run_sync([&]() -> Future<void> {
         // The stream only reads while a read is pending, so 100 KiB through a 10 KiB buffer is fine.
-        auto p = co_await make_stream_pair(io_loop(), {}, StreamOptions{10 * 1024, 1024, 0});
+        auto p = co_await make_stream_pair(io_loop(), {}, StreamOptions{10 * 1024, 1024, 0, {}});
         auto written = p.server->write(std::string(100 * 1024, 'y'));
         for (int i = 0; i < 100; ++i) {
             auto chunk = co_await p.client->read_bytes(1024);
@@ -357,7 +384,7 @@ TEST_CASE_METHOD(AsyncTest, "a read larger than max_buffer_size closes the strea
                  "[core][iostream][net]") {
     LogCapture logs;
     run_sync([&]() -> Future<void> {
-        auto p = co_await make_stream_pair(io_loop(), {}, StreamOptions{4 * 1024, 1024, 0});
+        auto p = co_await make_stream_pair(io_loop(), {}, StreamOptions{4 * 1024, 1024, 0, {}});
         p.server->write(std::string(64 * 1024, 'z'));
         try {
             co_await p.client->read_until("never");
@@ -372,7 +399,7 @@ TEST_CASE_METHOD(AsyncTest, "a read larger than max_buffer_size closes the strea
 TEST_CASE_METHOD(AsyncTest, "each write's Future completes; limits and misuse are errors",
                  "[core][iostream][net]") {
     run_sync([&]() -> Future<void> {
-        auto p = co_await make_stream_pair(io_loop(), {}, StreamOptions{100 * 1024 * 1024, 65536, 1024 * 1024});
+        auto p = co_await make_stream_pair(io_loop(), {}, StreamOptions{100 * 1024 * 1024, 65536, 1024 * 1024, {}});
         auto a = p.client->write("first ");
         auto b = p.client->write("second");
         auto empty = p.client->write("");

@@ -102,6 +102,25 @@ TEST_CASE_METHOD(AsyncTest, "HTTPServer answers, keeps HTTP/1.1 connections aliv
     });
 }
 
+TEST_CASE_METHOD(AsyncTest, "absolute-form targets are routed by their path, with the target's host",
+                 "[http][httpserver][net]") {
+    Server s(io_loop(), describe);
+    run_sync([&]() -> Future<void> {
+        RawHTTPClient c(io_loop(), s.port);
+        co_await c.connect();
+        co_await c.send("GET http://user@Example.com:8080/hello?x=1 HTTP/1.1\r\nHost: other.org\r\n\r\n");
+        auto r = co_await c.read_response();
+        CHECK(r.body.starts_with("GET /hello HTTP/1.1\narg x=1\n"));
+        CHECK(r.body.find("remote 127.0.0.1 http example.com\n") != std::string::npos);
+        co_await c.send("GET HTTPS://example.com?y=2 HTTP/1.1\r\nHost: other.org\r\n\r\n");
+        auto bare = co_await c.read_response();
+        CHECK(bare.body.starts_with("GET / HTTP/1.1\narg y=2\n"));
+        co_await c.send("GET http:///nohost HTTP/1.1\r\nHost: other.org\r\n\r\n");
+        auto bad = co_await c.read_response();
+        CHECK(bad.code == 400);
+    });
+}
+
 TEST_CASE_METHOD(AsyncTest, "HTTP/1.0 closes unless asked to keep alive", "[http][httpserver][net]") {
     Server s(io_loop(), describe);
     run_sync([&]() -> Future<void> {

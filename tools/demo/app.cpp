@@ -141,6 +141,8 @@ HTTPServerOptions server_options(const DemoOptions& o) {
     s.max_body_size = o.max_body_size;
     s.idle_connection_timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.idle_connection_timeout));
     s.body_timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.body_timeout));
+    if (o.write_timeout > 0)
+        s.write_timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.write_timeout));
     s.decompress_request = o.decompress_request;
     return s;
 }

@@ -17,6 +17,7 @@ struct DemoOptions {
     std::uint64_t max_body_size = 2097152;
     double idle_connection_timeout = 5;  // seconds; also bounds the time to read the headers
     double body_timeout = 5;
+    double write_timeout = 30;  // a client that reads nothing of a response for this long is cut off
     bool decompress_request = true;
     bool compress_response = true;
     std::uint64_t websocket_max_message_size = 2097152;

@@ -21,7 +21,7 @@ extern "C" void on_signal(int) {
 
 int main(int argc, char** argv) {
     squall::demo::DemoOptions o;
-    CLI::App cli{"squall's demo application (see ../shared/demo-app.md)", "squall-demo"};
+    CLI::App cli{"squall's demo application: hello world, echo, uploads, static files, cookies, XSRF, redirects and gzip", "squall-demo"};
     cli.add_option("--address", o.address, "address to listen on")->capture_default_str();
     cli.add_option("--port", o.port, "port to listen on (0: any free port)")->capture_default_str();
     cli.add_option("--max-header-size", o.max_header_size, "largest request line and headers, bytes")->capture_default_str();
@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
     cli.add_option("--idle-connection-timeout", o.idle_connection_timeout,
                    "seconds a connection may wait for a request's headers")->capture_default_str();
     cli.add_option("--body-timeout", o.body_timeout, "seconds to receive a request body")->capture_default_str();
+    cli.add_option("--write-timeout", o.write_timeout, "seconds a client may take none of a response (0: forever)")
+        ->capture_default_str();
     cli.add_option("--decompress-request", o.decompress_request, "decode gzip request bodies")->capture_default_str();
     cli.add_option("--compress-response", o.compress_response, "gzip responses for clients that accept it")
         ->capture_default_str();

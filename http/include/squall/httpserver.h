@@ -38,6 +38,9 @@ struct HTTPServerOptions {
     /// How long a connection may wait for a (next) request's headers.
     Duration idle_connection_timeout = std::chrono::seconds(3600);
     std::optional<Duration> body_timeout;
+    /// Close a connection whose peer takes none of a response for this long (nginx's
+    /// send_timeout). None, as in Tornado: a peer that stops reading holds its connection.
+    std::optional<Duration> write_timeout;
     /// Default: max_buffer_size. Applies to streamed bodies too.
     std::optional<std::uint64_t> max_body_size;
     std::size_t max_buffer_size = 100 * 1024 * 1024;

@@ -63,6 +63,9 @@ struct StreamOptions {
     std::size_t max_buffer_size = 100 * 1024 * 1024;  // bytes read but not consumed
     std::size_t read_chunk_size = 64 * 1024;          // bytes asked of one read(2)
     std::size_t max_write_buffer_size = 0;            // 0: unlimited
+    /// How long queued output may wait without any byte of it being taken by the peer before
+    /// the stream closes (ETIMEDOUT), as nginx's send_timeout. None: forever, as in Tornado.
+    std::optional<Duration> write_timeout;
 };
 
 /// The transport-independent stream. Subclasses provide the five transport operations; the rest
@@ -234,6 +237,10 @@ private:
     void fail_writes(const std::exception_ptr& error);
     void handle_events(Events events);
     void handle_write();
+    /// write_timeout: restarts the clock when output moved, and arms the check while some waits.
+    void watch_write_progress(bool moved);
+    void arm_write_timer();
+    void check_write_progress();
     /// A waiter for everything queued so far, then a write attempt.
     Future<void> start_write();
     void update_io_state(bool keep_read = true);
@@ -257,6 +264,9 @@ private:
     bool idle_peeked_ = false;  // readable with no read pending, and not an EOF: stop looking
     int idle_read_events_ = 0;  // READ events with no read pending since the last read began
     Life* life_;  // lets frames learn that user code deleted the stream
+    // With options_.write_timeout: when output last moved, and the timer that checks it.
+    TimePoint write_progress_{};
+    TimeoutHandle write_timer_;
 };
 
 /// A stream over a socket. Takes ownership of `fd` (which it makes non-blocking). Destroying it
