@@ -58,6 +58,8 @@ public:
             // Done with this input once it is used up and zlib has nothing more to give.
             if (rc == Z_BUF_ERROR || (!full && z_.avail_in == 0)) break;
         }
+        // A second gzip member or junk after the stream: the body is not what it claims.
+        if (ended_ && z_.avail_in != 0) throw HTTPInputError("data after the end of the gzip stream");
         return deliver(0);
     }
 

@@ -120,15 +120,10 @@ HTTP1Parser::Result HTTP1Parser::parse(std::string_view data) {
         }
         case State::chunk_end: {
             if (rest.empty()) return {Status::incomplete, off, {}};
-            if (rest[0] == '\n') {
-                off += 1;
-            } else if (rest[0] == '\r') {
-                if (rest.size() < 2) return {Status::incomplete, off, {}};
-                if (rest[1] != '\n') return fail(400, "missing CRLF after chunk data", off);
-                off += 2;
-            } else {
-                return fail(400, "missing CRLF after chunk data", off);
-            }
+            if (rest[0] != '\r') return fail(400, "missing CRLF after chunk data", off);
+            if (rest.size() < 2) return {Status::incomplete, off, {}};
+            if (rest[1] != '\n') return fail(400, "missing CRLF after chunk data", off);
+            off += 2;
             state_ = State::chunk_size;
             continue;
         }
@@ -137,9 +132,12 @@ HTTP1Parser::Result HTTP1Parser::parse(std::string_view data) {
             r.consumed += off;
             return r;
         }
-        case State::until_close:
+        case State::until_close: {
             if (rest.empty()) return {Status::incomplete, off, {}};
+            if (rest.size() > limits_.max_body_size - body_total_) return fail(413, "body too large", off);
+            body_total_ += rest.size();
             return {Status::body, off + rest.size(), rest};
+        }
         }
     }
 }
@@ -303,7 +301,10 @@ HTTP1Parser::Result HTTP1Parser::parse_chunk_size(std::string_view data) {
         return {Status::incomplete, 0, {}};
     }
     if (nl > max_chunk_line) return fail(400, "chunk size line too long");
-    std::string_view line = strip_cr(data.substr(0, nl));
+    // CRLF only, as Tornado reads it: parsers that end the line at a bare LF and parsers that
+    // take the LF into an extension frame the same bytes differently (request smuggling).
+    if (nl == 0 || data[nl - 1] != '\r') return fail(400, "chunk size line without CRLF");
+    std::string_view line = data.substr(0, nl - 1);
     std::uint64_t size = 0;
     std::size_t digits = 0;
     for (; digits < line.size() && hex_digit(line[digits]) >= 0; ++digits) {

@@ -224,11 +224,12 @@ bool HTTPHeaders::append(std::string_view name, std::string_view value) {
     room_for(line);
     size_ += line;
     char* p = text_ + at;
-    std::memcpy(p, name.data(), name.size());
+    // An empty view may have a null data(), which memcpy must not see even for zero bytes.
+    if (!name.empty()) std::memcpy(p, name.data(), name.size());
     p += name.size();
     *p++ = ':';
     *p++ = ' ';
-    std::memcpy(p, value.data(), value.size());
+    if (!value.empty()) std::memcpy(p, value.data(), value.size());
     p += value.size();
     *p++ = '\r';
     *p = '\n';
@@ -252,6 +253,11 @@ void HTTPHeaders::set(std::string_view name, std::string_view value) {
 }
 
 std::size_t HTTPHeaders::erase(std::string_view name) {
+    if (holds(name)) {
+        // A view into these headers: the lines move under it as they are erased.
+        const std::string name_copy(name);
+        return erase(name_copy);
+    }
     // Lines after a removed one move up over it; their entries follow.
     Entry* e = entries();
     std::uint32_t kept = 0, removed = 0;

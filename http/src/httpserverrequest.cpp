@@ -21,6 +21,13 @@ std::optional<std::string_view> absolute_form_authority(std::string_view target)
     return authority;
 }
 
+/// RFC 9112 3.2: besides the absolute form, a target is a path ("/..."), "*" for OPTIONS or
+/// an authority for CONNECT. Anything else is refused as nginx does (Tornado would route it).
+void check_target_form(std::string_view method, std::string_view target) {
+    if (target.starts_with('/') || method == "CONNECT" || (method == "OPTIONS" && target == "*")) return;
+    throw HTTPInputError("invalid request target");
+}
+
 }  // namespace
 
 HTTPServerRequest::HTTPServerRequest(const RequestStartLine& start_line, HTTPHeaders h,
@@ -48,6 +55,7 @@ HTTPServerRequest::HTTPServerRequest(const RequestStartLine& start_line, HTTPHea
         uri.erase(0, static_cast<std::size_t>(authority->data() + authority->size() - uri.data()));
         if (uri.empty() || uri.front() != '/') uri.insert(0, 1, '/');
     } else {
+        check_target_form(method, uri);
         host.assign(headers.find("Host").value_or("127.0.0.1"));
     }
     // host_name: without the port; an IPv6 literal keeps its brackets' content.

@@ -374,6 +374,10 @@ TEST_CASE_METHOD(AsyncTest, "servers gunzip request bodies when asked, within ma
             HTTPResponse truncated = co_await client.fetch(r, false);
             CHECK(truncated.code == 400);
         }
+        // Bytes after the end of the stream, in the same read (a second member, junk): 400 too.
+        r.body = gzip("one member") + gzip("and another");
+        HTTPResponse two_members = co_await client.fetch(r, false);
+        CHECK(two_members.code == 400);
         r.body = gzip("still served");
         HTTPResponse after = co_await client.fetch(r);
         CHECK(after.body.ends_with("\nstill served"));

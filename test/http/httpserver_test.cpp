@@ -115,6 +115,9 @@ TEST_CASE_METHOD(AsyncTest, "absolute-form targets are routed by their path, wit
         co_await c.send("GET HTTPS://example.com?y=2 HTTP/1.1\r\nHost: other.org\r\n\r\n");
         auto bare = co_await c.read_response();
         CHECK(bare.body.starts_with("GET / HTTP/1.1\narg y=2\n"));
+        co_await c.send("OPTIONS * HTTP/1.1\r\nHost: other.org\r\n\r\n");
+        auto options = co_await c.read_response();
+        CHECK(options.body.starts_with("OPTIONS * HTTP/1.1\n"));
         co_await c.send("GET http:///nohost HTTP/1.1\r\nHost: other.org\r\n\r\n");
         auto bad = co_await c.read_response();
         CHECK(bad.code == 400);
@@ -189,6 +192,9 @@ TEST_CASE_METHOD(AsyncTest, "malformed and oversized requests get their status a
         {"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
         {"GET / HTTP/2.0\r\nHost: h\r\n\r\n", 505},
         {"NOT A REQUEST\r\n\r\n", 400},
+        // Neither a path, nor "*" for OPTIONS, nor absolute (found by fuzzing the request).
+        {"GET abc HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+        {"GET * HTTP/1.1\r\nHost: h\r\n\r\n", 400},
     };
     check_statuses(*this, s.port, cases);
     CHECK(log.count("Malformed HTTP message from 127.0.0.1", "tornado.general") == cases.size());

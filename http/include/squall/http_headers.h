@@ -104,7 +104,7 @@ public:
     void add(std::string_view name, std::string_view value);
     /// Replace every value of `name` with `value` (Tornado's h[name] = value); the same.
     void set(std::string_view name, std::string_view value);
-    /// Remove every value of `name`; how many there were.
+    /// Remove every value of `name` (which may be a view into these headers); how many there were.
     std::size_t erase(std::string_view name);
     /// Remove every field; the memory is kept for the next message.
     void clear() noexcept {
