@@ -8,7 +8,7 @@
 #include "squall/log.h"
 #include "squall/requesthandler.h"
 #include "gzip_transform.h"
-#include "utf8.h"
+#include "squall/detail/utf8.h"
 
 namespace squall {
 

@@ -8,7 +8,7 @@
 #include "squall/application.h"
 #include "squall/requesthandler.h"
 #include "squall/signed_value.h"
-#include "utf8.h"
+#include "squall/detail/utf8.h"
 
 namespace squall {
 namespace {
