@@ -374,6 +374,9 @@ int BaseIOStream::read_to_buffer() {
     }
     if (n < 0) {
         fd_drained_ = true;
+        // A stream waiting for its first bytes (a new connection) would otherwise keep a whole
+        // read chunk for as long as its peer is silent: 15,000 idle connections held ~1 GiB.
+        if (read_buffer_.empty()) read_buffer_.release();
         return 0;
     }
     // A short read means the kernel had nothing more just now.

@@ -392,8 +392,8 @@ def attack_idle(exe):
     if not check(hard >= n + 200, "RLIMIT_NOFILE's hard limit %d is too low for %d connections" % (hard, n)):
         return
     server = Server(exe, "--idle-timeout", "120")
-    # An idle connection costs about 9 KiB (its stream, connection objects, coroutine frames and
-    # the first page of its read buffer); 16 KiB each is the bound.
+    # An idle connection costs about 5 KiB (its stream, connection objects and coroutine frames;
+    # 9 KiB while each held a read buffer); 16 KiB each is the bound.
     with Attack("idle", server, n * 16 * 1024) as a:
         start = time.monotonic()
         socks = open_connections(server.port, n)
