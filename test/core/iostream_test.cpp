@@ -479,6 +479,27 @@ TEST_CASE_METHOD(AsyncTest, "a stream whose read found nothing holds no read buf
     });
 }
 
+TEST_CASE_METHOD(AsyncTest, "a half-closed peer's buffered data is served before its EOF closes the stream",
+                 "[core][iostream][net]") {
+    // A client that pipelined two requests and shut down its side lost the second answer: the
+    // idle EOF check closed the stream while the second request was still buffered.
+    run_sync([&]() -> Future<void> {
+        auto p = co_await make_stream_pair(io_loop());
+        p.server->set_close_callback([] {});
+        co_await p.client->write("one\ntwo\n");
+        REQUIRE(::shutdown(p.client->fileno(), SHUT_WR) == 0);
+        std::string first = co_await p.server->read_until("\n");
+        CHECK(first == "one\n");
+        for (int i = 0; i < 5; ++i) co_await squall::moment;
+        CHECK_FALSE(p.server->closed());
+        std::string second = co_await p.server->read_until("\n");
+        CHECK(second == "two\n");
+        co_await p.server->write("answer");
+        std::string answer = co_await p.client->read_bytes(6);
+        CHECK(answer == "answer");
+    });
+}
+
 TEST_CASE_METHOD(AsyncTest, "an exception escaping a read or write callback closes the stream",
                  "[core][iostream][net]") {
     LogCapture log;
