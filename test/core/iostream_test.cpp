@@ -1,12 +1,14 @@
 // Tests of IOStream and PipeIOStream over real loopback sockets and pipes, run under every poller
 // backend. Ports tornado/test/iostream_test.py (4.0; write futures from 4.5).
 #include <fcntl.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "async_test.h"
@@ -15,6 +17,7 @@
 #include "squall/iostream.h"
 #include "squall/netutil.h"
 #include "squall/tcpserver.h"
+#include "socket_pair.h"
 
 using namespace squall;
 using namespace std::chrono_literals;
@@ -449,6 +452,51 @@ TEST_CASE_METHOD(AsyncTest, "an idle stream with a close callback hears the peer
         p.client->close();
         co_await closed.get_future();
         CHECK(p.server->closed());
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "a stream whose read found nothing holds no read buffer", "[core][iostream][net]") {
+    // Each stream of a new, silent connection kept a read chunk (64 KiB) it had read nothing into.
+    constexpr std::size_t n = 100;
+    std::vector<std::unique_ptr<squall::testing::SocketPair>> pairs;
+    std::vector<std::unique_ptr<IOStream>> streams;
+    std::vector<Future<std::string>> reads;
+    const std::size_t before = mallinfo2().uordblks;
+    for (std::size_t i = 0; i < n; ++i) {
+        pairs.push_back(std::make_unique<squall::testing::SocketPair>());
+        streams.push_back(std::make_unique<IOStream>(io_loop(), std::exchange(pairs.back()->a, -1)));
+        reads.push_back(streams.back()->read_until("\n"));  // tries a read at once: nothing there
+    }
+    const std::size_t held = mallinfo2().uordblks - before;
+    CHECK(held / n < 16 * 1024);
+    // The buffer comes back when there is something to read.
+    for (auto& p : pairs) REQUIRE(::write(p->b, "hi\n", 3) == 3);
+    run_sync([&]() -> Future<void> {
+        for (auto& r : reads) {
+            std::string got = co_await std::move(r);
+            CHECK(got == "hi\n");
+        }
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "a half-closed peer's buffered data is served before its EOF closes the stream",
+                 "[core][iostream][net]") {
+    // A client that pipelined two requests and shut down its side lost the second answer: the
+    // idle EOF check closed the stream while the second request was still buffered.
+    run_sync([&]() -> Future<void> {
+        auto p = co_await make_stream_pair(io_loop());
+        p.server->set_close_callback([] {});
+        co_await p.client->write("one\ntwo\n");
+        REQUIRE(::shutdown(p.client->fileno(), SHUT_WR) == 0);
+        std::string first = co_await p.server->read_until("\n");
+        CHECK(first == "one\n");
+        for (int i = 0; i < 5; ++i) co_await squall::moment;
+        CHECK_FALSE(p.server->closed());
+        std::string second = co_await p.server->read_until("\n");
+        CHECK(second == "two\n");
+        co_await p.server->write("answer");
+        std::string answer = co_await p.client->read_bytes(6);
+        CHECK(answer == "answer");
     });
 }
 
