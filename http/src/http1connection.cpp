@@ -9,6 +9,7 @@
 #include "squall/http1connection.h"
 
 #include "gzip_delegate.h"
+#include "lingering_close.h"
 #include "squall/gen.h"
 #include "squall/log.h"
 #include "squall/detail/ascii.h"
@@ -343,7 +344,7 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
             } catch (const StreamClosedError&) {
             }
         }
-        stream->close();
+        co_await detail::lingering_close(stream);
         co_return false;
     }
     if (!is_client_ && !detached_ && !finished_ && !stream->closed()) {
