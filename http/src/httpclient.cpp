@@ -124,11 +124,13 @@ HTTPClientError::HTTPClientError(int code, std::string message, std::shared_ptr<
       message_(std::move(message)),
       response_(std::move(response)) {}
 
-// The client's coroutines reach the client through `this` only while `closed` is false: they
-// check it after every co_await, since the client may have been closed and destroyed while
-// they waited (they hold this state, not the client).
+// The client's coroutines hold this state, not the client, and reach the client through
+// `this` only while closed() is false: they check it after every co_await, since the client
+// may have been closed and destroyed while they waited.
 struct AsyncHTTPClient::Shared {
-    bool closed = false;
+    explicit Shared(detail::Lifetime::Watch c) : client(std::move(c)) {}
+    detail::Lifetime::Watch client;
+    bool closed() const noexcept { return !client.alive(); }
     // The streams of fetches under way, so that close() can end them.
     std::map<IOStream*, std::weak_ptr<IOStream>> in_flight;
     int active = 0;
@@ -144,22 +146,22 @@ AsyncHTTPClient::AsyncHTTPClient(AsyncHTTPClientOptions options, IOLoop& loop)
     : loop_(loop),
       options_(std::move(options)),
       tcp_client_(std::make_shared<TCPClient>(options_.resolver, loop)),
-      shared_(std::make_shared<Shared>()) {
+      shared_(std::make_shared<Shared>(life_.watch())) {
     if (options_.max_clients < 1) throw std::invalid_argument("max_clients must be at least 1");
 }
 
 AsyncHTTPClient::~AsyncHTTPClient() { close(); }
 
 void AsyncHTTPClient::close() {
-    if (shared_->closed) return;
-    shared_->closed = true;
+    if (life_.ended()) return;
+    life_.end();
     for (auto& w : shared_->queue) {
         loop_.remove_timeout(w->timer);
         w->promise.set_exception(client_error(599, "the client was closed"));
     }
     shared_->queue.clear();
     shared_->idle.clear();
-    // Their reads fail on the loop's next turns; the fetches then see `closed`.
+    // Their reads fail on the loop's next turns; the fetches then see closed().
     for (auto& [raw, weak] : std::exchange(shared_->in_flight, {}))
         if (auto s = weak.lock()) s->close();
     tcp_client_->close();
@@ -216,7 +218,7 @@ Future<HTTPResponse> raise_for_error(Future<HTTPResponse> f) {
 }  // namespace
 
 Future<HTTPResponse> AsyncHTTPClient::fetch(HTTPRequest request, bool raise_error) {
-    if (shared_->closed) throw std::logic_error("fetch() called on a closed AsyncHTTPClient");
+    if (shared_->closed()) throw std::logic_error("fetch() called on a closed AsyncHTTPClient");
     if (!detail::split_url(request.url)) throw std::invalid_argument("unsupported or malformed URL: " + request.url);
     check_request(request);
     auto f = fetch_with_redirects(std::move(request));
@@ -238,7 +240,7 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_with_redirects(HTTPRequest request) 
         HTTPResponse response = co_await std::move(once);
         auto location = response.headers.find("Location");
         // A closed client follows no more redirects.
-        if (shared->closed || !response.error || !request.follow_redirects || request.max_redirects <= 0 ||
+        if (shared->closed() || !response.error || !request.follow_redirects || request.max_redirects <= 0 ||
             !is_redirect(response.code) || !location) {
             response.original_url = original_url;
             response.request_time = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -278,12 +280,12 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
         response.error = std::current_exception();
         co_return response;
     }
-    if (shared->closed) co_return closed_client_response(std::move(response));
+    if (shared->closed()) co_return closed_client_response(std::move(response));
     struct Release {
         AsyncHTTPClient* client;
         std::shared_ptr<Shared> shared;
         ~Release() {
-            if (!shared->closed) client->release_slot();
+            if (!shared->closed()) client->release_slot();
         }
     } release{this, shared};
 
@@ -315,7 +317,7 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
                 auto tcp = tcp_client_;
                 auto connecting = tcp->connect(connect_host, url.port, connect);
                 std::unique_ptr<IOStream> s = co_await std::move(connecting);
-                if (shared->closed) co_return closed_client_response(std::move(response));
+                if (shared->closed()) co_return closed_client_response(std::move(response));
                 // Headers and body go out as separate writes: Nagle would hold the body back
                 // until the server's delayed ACK (40 ms).
                 s->set_nodelay(true);
@@ -403,7 +405,7 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
         } catch (const std::exception& e) {
             failure = client_error(599, e.what());
         }
-        if (shared->closed) co_return closed_client_response(std::move(response));
+        if (shared->closed()) co_return closed_client_response(std::move(response));
         if (!failure && !collector.finished()) failure = client_error(599, timed_out ? "Timeout" : "Connection closed");
         if (failure) {
             // A kept connection the server closed just before we used it: try a new one, once,
@@ -436,7 +438,7 @@ std::shared_ptr<IOStream> AsyncHTTPClient::take_idle(const std::string& key) {
 }
 
 void AsyncHTTPClient::put_idle(const std::string& key, const std::shared_ptr<IOStream>& stream) {
-    if (shared_->closed) return;
+    if (shared_->closed()) return;
     auto& idle = shared_->idle[key];
     if (static_cast<int>(idle.size()) >= options_.max_clients) return;  // enough spares already
     idle.push_back(stream);

@@ -149,17 +149,15 @@ HTTPServer::HTTPServer(RequestCallback callback, HTTPServerOptions options, IOLo
     : TCPServer(loop, stream_options_for(options), options.ssl_options),
       options_(std::move(options)),
       owned_delegate_(std::make_unique<CallbackDelegate>(std::move(callback))),
-      adapter_(std::make_unique<Adapter>(*owned_delegate_, options_.xheaders)),
-      alive_(std::make_shared<bool>(true)) {}
+      adapter_(std::make_unique<Adapter>(*owned_delegate_, options_.xheaders)) {}
 
 HTTPServer::HTTPServer(HTTPServerConnectionDelegate& delegate, HTTPServerOptions options, IOLoop& loop)
     : TCPServer(loop, stream_options_for(options), options.ssl_options),
       options_(std::move(options)),
-      adapter_(std::make_unique<Adapter>(delegate, options_.xheaders)),
-      alive_(std::make_shared<bool>(true)) {}
+      adapter_(std::make_unique<Adapter>(delegate, options_.xheaders)) {}
 
 HTTPServer::~HTTPServer() {
-    *alive_ = false;
+    life_.end();  // the connections closed below must not call back into a server going away
     stop();
     connections_.clear();  // closes each stream; their loops end without calling us
 }
@@ -182,8 +180,8 @@ void HTTPServer::handle_stream(std::unique_ptr<IOStream> stream, const SocketAdd
     auto conn = std::make_unique<HTTP1ServerConnection>(std::move(stream), params, std::move(context));
     HTTP1ServerConnection* raw = conn.get();
     connections_.emplace(raw, std::move(conn));
-    raw->start_serving(*adapter_).add_done_callback([this, raw, alive = alive_](Future<void>) {
-        if (!*alive) return;
+    raw->start_serving(*adapter_).add_done_callback([this, raw, watch = life_.watch()](Future<void>) {
+        if (!watch.alive()) return;
         connections_.erase(raw);
         if (connections_.empty() && all_closed_) {
             take_promise(all_closed_).set_result();

@@ -35,36 +35,12 @@ StreamClosedError::StreamClosedError(std::exception_ptr real_error)
                                     : std::string("Stream is closed")),
       real_error_(std::move(real_error)) {}
 
-/// Shared between a stream and the frames running its code: tells a frame, after user code
-/// ran, whether that code deleted the stream.
-struct BaseIOStream::Life {
-    int refs = 1;
-    bool alive = true;
-};
-
-/// Holds the stream's Life for the length of a frame.
-struct BaseIOStream::Guard {
-    Life* life;
-    explicit Guard(BaseIOStream* s) : life(s->life_) { ++life->refs; }
-    Guard(const Guard&) = delete;
-    Guard& operator=(const Guard&) = delete;
-    ~Guard() {
-        if (--life->refs == 0) delete life;
-    }
-    bool alive() const noexcept { return life->alive; }
-};
-
 /// Lets a callback queued for later learn whether its stream still exists.
 struct BaseIOStream::WeakRef {
     BaseIOStream* stream;
-    Life* life;
-    explicit WeakRef(BaseIOStream* s) : stream(s), life(s->life_) { ++life->refs; }
-    WeakRef(WeakRef&& o) noexcept : stream(o.stream), life(std::exchange(o.life, nullptr)) {}
-    WeakRef& operator=(WeakRef&&) = delete;
-    ~WeakRef() {
-        if (life && --life->refs == 0) delete life;
-    }
-    BaseIOStream* get() const noexcept { return life && life->alive ? stream : nullptr; }
+    detail::Lifetime::Watch watch;
+    explicit WeakRef(BaseIOStream* s) : stream(s), watch(s->life_.watch()) {}
+    BaseIOStream* get() const noexcept { return watch.alive() ? stream : nullptr; }
 
     /// Tornado's _run_callback: user code that throws closes the stream it was called for.
     template <class F>
@@ -85,14 +61,12 @@ struct BaseIOStream::WeakRef {
 /// them are released instead of leaking in a cycle with the stream they own.
 struct BaseIOStream::LoopHandler {
     BaseIOStream* stream;
-    Life* life;
-    explicit LoopHandler(BaseIOStream* s) : stream(s), life(s->life_) { ++life->refs; }
-    LoopHandler(LoopHandler&& o) noexcept : stream(std::exchange(o.stream, nullptr)), life(std::exchange(o.life, nullptr)) {}
+    detail::Lifetime::Watch watch;
+    explicit LoopHandler(BaseIOStream* s) : stream(s), watch(s->life_.watch()) {}
+    LoopHandler(LoopHandler&& o) noexcept : stream(std::exchange(o.stream, nullptr)), watch(std::move(o.watch)) {}
     LoopHandler& operator=(LoopHandler&&) = delete;
     ~LoopHandler() {
-        if (!life) return;
-        if (life->alive && stream->registered_) stream->on_loop_dropped_handler();
-        if (--life->refs == 0) delete life;
+        if (stream && watch.alive() && stream->registered_) stream->on_loop_dropped_handler();
     }
     void operator()(int, Events e) { stream->handle_events(e); }
 };
@@ -103,20 +77,17 @@ void BaseIOStream::on_loop_dropped_handler() {
 }
 
 BaseIOStream::BaseIOStream(IOLoop& loop, StreamOptions options)
-    : loop_(loop), options_(options), life_(new Life) {
+    : loop_(loop), options_(options) {
     if (options_.read_chunk_size == 0) options_.read_chunk_size = 64 * 1024;
     // Tornado caps the chunk at half the buffer so one read cannot overflow it.
     options_.read_chunk_size = std::min(options_.read_chunk_size,
                                         std::max<std::size_t>(1, options_.max_buffer_size / 2));
 }
 
-BaseIOStream::~BaseIOStream() {
-    life_->alive = false;
-    if (--life_->refs == 0) delete life_;
-}
+BaseIOStream::~BaseIOStream() { life_.end(); }  // before the members go, whatever they run
 
 void BaseIOStream::destroy() noexcept {
-    life_->alive = false;
+    life_.end();
     close_callback_ = nullptr;  // the owner is destroying the stream: nothing to tell it
     if (write_timer_) loop_.remove_timeout(std::exchange(write_timer_, {}));
     if (!closed_) {
@@ -307,9 +278,9 @@ bool BaseIOStream::try_complete_from_buffer() {
         if (n > 0) {
             std::string chunk = read_buffer_.take(n);
             if (read_.kind == ReadKind::bytes) read_.bytes -= n;
-            Guard g(this);
+            const auto watch = life_.watch();
             read_.streaming(chunk);
-            if (!g.alive()) return true;
+            if (!watch.alive()) return true;
         }
     }
     std::optional<std::size_t> pos;
@@ -337,11 +308,11 @@ void BaseIOStream::complete_read(std::size_t n) {
 }
 
 void BaseIOStream::try_inline_read() {
-    Guard g(this);
+    const auto watch = life_.watch();
     // After a read completes, what the loop watches may change (an idle stream with a close
     // callback watches for the EOF).
     auto settle = [&] {
-        if (g.alive() && !closed_) update_io_state();
+        if (watch.alive() && !closed_) update_io_state();
     };
     if (try_complete_from_buffer()) return settle();
     if (closed_) {
@@ -352,12 +323,12 @@ void BaseIOStream::try_inline_read() {
     // last read already emptied it (the loop says when more arrives).
     while (!closed_ && !fd_drained_ && !setting_up_) {
         int got = read_to_buffer();
-        if (!g.alive()) return;
+        if (!watch.alive()) return;
         if (got == 0) break;  // would block
         if (try_complete_from_buffer()) return settle();
         if (got < 0) break;
     }
-    if (!g.alive() || closed_) return;
+    if (!watch.alive() || closed_) return;
     update_io_state();
 }
 
@@ -419,9 +390,9 @@ Future<void> BaseIOStream::start_write() {
     Promise<void> p;
     Future<void> f = p.get_future();
     write_waiters_.push_back({total_queued_, std::move(p)});
-    Guard g(this);
+    const auto watch = life_.watch();
     if (!setting_up_) handle_write();
-    if (g.alive() && !closed_) update_io_state();
+    if (watch.alive() && !closed_) update_io_state();
     return f;
 }
 
@@ -563,12 +534,12 @@ void BaseIOStream::update_io_state(bool keep_read) {
 }
 
 void BaseIOStream::handle_events(Events events) {
-    Guard g(this);
+    const auto watch = life_.watch();
     if (closed_) return;
     if (any(events, Events::read | Events::error)) fd_drained_ = false;
     if (setting_up_) {
         handle_setup(events);
-        if (!g.alive() || closed_) return;
+        if (!watch.alive() || closed_) return;
         if (setting_up_) {
             update_io_state();
             return;
@@ -585,11 +556,11 @@ void BaseIOStream::handle_events(Events events) {
     const bool idle_read = any(events, Events::read) && read_.kind == ReadKind::none;
     if (any(events, Events::read) && read_.kind != ReadKind::none) {
         try_inline_read();
-        if (!g.alive() || closed_) return;
+        if (!watch.alive() || closed_) return;
     }
     if (any(events, Events::write) && !write_buffer_.empty()) {
         handle_write();
-        if (!g.alive() || closed_) return;
+        if (!watch.alive() || closed_) return;
     }
     if (any(events, Events::error)) {
         if (std::error_code ec = get_fd_error()) {
@@ -599,9 +570,9 @@ void BaseIOStream::handle_events(Events events) {
         // A hang-up: keep what the peer sent before it went (bounded by max_buffer_size), so
         // reads can still be satisfied from the buffer, then close.
         while (!closed_ && read_to_buffer() > 0) {
-            if (!g.alive()) return;
+            if (!watch.alive()) return;
         }
-        if (!g.alive()) return;
+        if (!watch.alive()) return;
         if (!closed_) close();
         return;
     }
@@ -637,22 +608,22 @@ void BaseIOStream::close(std::exception_ptr error) {
     closed_ = true;
     if (write_timer_) loop_.remove_timeout(std::exchange(write_timer_, {}));
     if (error && !error_) error_ = std::move(error);
-    Guard g(this);  // failing operations runs user code, which may delete this stream
+    const auto watch = life_.watch();  // failing operations runs user code, which may delete this stream
     if (registered_) {
         registered_ = false;  // first: the handler's destructor reads it
         loop_.remove_handler(registered_fd_);
     }
     close_fd();
     on_close();
-    if (!g.alive()) return;
+    if (!watch.alive()) return;
     fail_writes(std::make_exception_ptr(StreamClosedError(error_)));
-    if (!g.alive()) return;
+    if (!watch.alive()) return;
     // A read the buffer can still satisfy completes (read_until_close gets the rest); any other
     // pending read fails. This comes before the close callback is queued, so whoever waits on
     // the read runs first, as in Tornado.
     if (read_.kind != ReadKind::none) {
-        if (!try_complete_from_buffer() && g.alive()) fail_read();
-        if (!g.alive()) return;
+        if (!try_complete_from_buffer() && watch.alive()) fail_read();
+        if (!watch.alive()) return;
     }
     if (close_callback_) loop_.add_callback(std::move(close_callback_));
 }

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "squall/detail/lifetime.h"
 #include "squall/http_headers.h"
 #include "squall/ioloop.h"
 #include "squall/iostream.h"
@@ -153,6 +154,7 @@ private:
     IOLoop& loop_;
     AsyncHTTPClientOptions options_;
     std::shared_ptr<TCPClient> tcp_client_;  // shared with connects in flight, which may outlive the client
+    detail::Lifetime life_;  // ended by close(): fetches in flight watch it through shared_
     std::shared_ptr<Shared> shared_;
 };
 

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "squall/function.h"
+#include "squall/detail/lifetime.h"
 #include "squall/http1connection.h"
 #include "squall/httpserverrequest.h"
 #include "squall/ssl.h"
@@ -80,7 +81,7 @@ private:
     std::unique_ptr<HTTPServerConnectionDelegate> adapter_;
     std::map<HTTP1ServerConnection*, std::unique_ptr<HTTP1ServerConnection>> connections_;
     std::optional<Promise<void>> all_closed_;
-    std::shared_ptr<bool> alive_;
+    detail::Lifetime life_;  // connection callbacks check it: the server may be gone
 };
 
 }  // namespace squall

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "squall/concurrent.h"
+#include "squall/detail/lifetime.h"
 #include "squall/detail/stream_buffers.h"
 #include "squall/function.h"
 #include "squall/ioloop.h"
@@ -214,8 +215,6 @@ private:
         std::size_t end;  // total_written_ value at which this write is complete
         Promise<void> promise;
     };
-    struct Life;
-    struct Guard;
     struct WeakRef;
     struct LoopHandler;
     void on_loop_dropped_handler();
@@ -263,7 +262,7 @@ private:
     bool fd_drained_ = false;  // the last read found the kernel buffer empty
     bool idle_peeked_ = false;  // readable with no read pending, and not an EOF: stop looking
     int idle_read_events_ = 0;  // READ events with no read pending since the last read began
-    Life* life_;  // lets frames learn that user code deleted the stream
+    detail::Lifetime life_;  // lets frames learn that user code deleted or destroyed the stream
     // With options_.write_timeout: when output last moved, and the timer that checks it.
     TimePoint write_progress_{};
     TimeoutHandle write_timer_;
