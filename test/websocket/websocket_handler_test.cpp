@@ -89,6 +89,11 @@ public:
     }
 };
 
+class ThrowingOpenHandler : public EchoHandler {
+public:
+    Future<void> open() override { throw std::runtime_error("no room"); }
+};
+
 class RefusingHandler : public EchoHandler {
 public:
     Future<void> prepare() override { throw HTTPError(401); }
@@ -96,7 +101,8 @@ public:
 
 AppServer echo_server(Record& record, ApplicationSettings settings = {}) {
     return AppServer({url<EchoHandler>("/echo(?:/(.*))?", &record), url<SlowOpenHandler>("/slow", &record),
-                      url<SubprotocolHandler>("/sub", &record), url<RefusingHandler>("/refuse", &record)},
+                      url<SubprotocolHandler>("/sub", &record), url<RefusingHandler>("/refuse", &record),
+                      url<ThrowingOpenHandler>("/throw", &record)},
                      std::move(settings));
 }
 
@@ -352,4 +358,51 @@ TEST_CASE_METHOD(AsyncTest, "WebSocketHandler: a client vanishing without a clos
     CHECK(record.closes == 1);
     CHECK_FALSE(record.close_code.has_value());
     CHECK(record.write_after_close_failed);
+}
+
+namespace {
+ApplicationSettings pinging(Duration interval, Duration timeout) {
+    ApplicationSettings settings;
+    settings.websocket_ping_interval = interval;
+    settings.websocket_ping_timeout = timeout;
+    return settings;
+}
+}  // namespace
+
+TEST_CASE_METHOD(AsyncTest, "WebSocketHandler: websocket_ping_interval pings; no pong within the timeout closes",
+                 "[websocket][net]") {
+    Record record;
+    AppServer s = echo_server(record, pinging(10ms, 50ms));
+    session(*this, record, s.port, "/echo", [](RawWebSocketClient& client) -> Future<void> {
+        ServerFrame ping = co_await client.next();
+        CHECK(ping.status == Status::ping);
+        co_await client.wait_for_eof();  // the client never answers
+    });
+    CHECK(record.closes == 1);
+    CHECK_FALSE(record.close_code.has_value());
+}
+
+TEST_CASE_METHOD(AsyncTest, "WebSocketHandler: pongs keep a pinged connection open", "[websocket][net]") {
+    Record record;
+    AppServer s = echo_server(record, pinging(5ms, 40ms));
+    session(*this, record, s.port, "/echo", [](RawWebSocketClient& client) -> Future<void> {
+        for (int answered = 0; answered < 20; ++answered) {  // 100 ms of pings, past the timeout
+            ServerFrame ping = co_await client.next();
+            REQUIRE(ping.status == Status::ping);
+            co_await client.send(WebSocketOpcode::pong, ping.payload);
+        }
+        co_await client.send_close(1000, "");
+    });
+    CHECK(record.close_code == 1000);
+}
+
+TEST_CASE_METHOD(AsyncTest, "WebSocketHandler: an exception from open() is logged and closes", "[websocket][net]") {
+    Record record;
+    AppServer s = echo_server(record);
+    testing::LogCapture log;
+    session(*this, record, s.port, "/throw", [](RawWebSocketClient& client) -> Future<void> {
+        co_await client.wait_for_eof();
+    });
+    CHECK(record.closes == 1);
+    CHECK(log.count("Uncaught exception in GET /throw .*no room") == 1);
 }

@@ -115,8 +115,16 @@ void WebSocketHandler::accept_connection() {
     options.log_name = request_summary();
     protocol_ = std::make_shared<detail::WebSocketProtocol>(std::move(stream), std::move(options));
     auto self = std::static_pointer_cast<WebSocketHandler>(shared_from_this());
-    Future<void> opened = open();
-    protocol_->start(std::make_shared<Events>(std::move(self)), std::move(opened));
+    protocol_->start(std::make_shared<Events>(std::move(self)), call_open());
+}
+
+Future<void> WebSocketHandler::call_open() {
+    try {
+        return open();
+    } catch (...) {
+        // The protocol logs it and closes the connection, as for a failed coroutine open().
+        return make_failed_future<void>(std::current_exception());
+    }
 }
 
 Future<void> WebSocketHandler::write_message(std::string_view message, bool binary) {

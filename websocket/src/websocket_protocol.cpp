@@ -194,7 +194,6 @@ void WebSocketProtocol::notify_closed() {
     if (close_notified_) return;
     close_notified_ = true;
     cancel_timers();
-    if (!stream_->closed() && !server_terminated_) stream_->close();
     if (auto events = events_.lock()) events->on_close();
 }
 

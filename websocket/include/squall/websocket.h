@@ -87,6 +87,7 @@ private:
     std::optional<std::string> origin() const;
     std::vector<std::string> offered_subprotocols() const;
     void accept_connection();
+    Future<void> call_open();
     std::string switching_protocols_response();
 
     std::shared_ptr<detail::WebSocketProtocol> protocol_;
