@@ -164,6 +164,9 @@ std::uint64_t HTTP1Connection::max_body_size() const {
 std::shared_ptr<IOStream> HTTP1Connection::detach() {
     detached_ = true;
     stream_->set_close_callback(nullptr);
+    // A read waiting for this response to end (the handler upgraded after a suspension) goes on,
+    // sees the detachment and stops serving.
+    if (finish_promise_) take_promise(finish_promise_).set_result();
     return stream_;
 }
 
@@ -382,7 +385,7 @@ HTTP1ServerConnection::HTTP1ServerConnection(std::unique_ptr<IOStream> stream, H
 
 HTTP1ServerConnection::~HTTP1ServerConnection() {
     shared_->delegate = nullptr;
-    stream_->close();
+    if (!shared_->detached) stream_->close();
 }
 
 Future<void> HTTP1ServerConnection::start_serving(HTTPServerConnectionDelegate& delegate) {
@@ -390,7 +393,9 @@ Future<void> HTTP1ServerConnection::start_serving(HTTPServerConnectionDelegate& 
     return serve(shared_, stream_, params_, context_);
 }
 
-void HTTP1ServerConnection::close() { stream_->close(); }
+void HTTP1ServerConnection::close() {
+    if (!shared_->detached) stream_->close();
+}
 
 Future<void> HTTP1ServerConnection::serve(std::shared_ptr<Shared> shared, std::shared_ptr<IOStream> stream,
                                           HTTP1ConnectionParameters params, HTTPConnectionContext context) {
@@ -421,6 +426,7 @@ Future<void> HTTP1ServerConnection::serve(std::shared_ptr<Shared> shared, std::s
         }
         shared->current = nullptr;
         detached = conn->detached();
+        shared->detached = detached;
         if (!again) break;
         // Fairness: a client that pipelines gets one request per loop iteration, so every
         // other connection is served between its requests (Tornado yields the same way).

@@ -185,14 +185,15 @@ class HTTP1ServerConnection {
 public:
     HTTP1ServerConnection(std::unique_ptr<IOStream> stream, HTTP1ConnectionParameters params = {},
                           HTTPConnectionContext context = {});
-    /// Closes the stream; the serving loop then ends without calling the delegate again.
+    /// Closes the stream (unless a request detached it); the serving loop then ends without
+    /// calling the delegate again.
     ~HTTP1ServerConnection();
     HTTP1ServerConnection(const HTTP1ServerConnection&) = delete;
     HTTP1ServerConnection& operator=(const HTTP1ServerConnection&) = delete;
 
     /// Done when the connection is closed (after the delegate's on_close).
     Future<void> start_serving(HTTPServerConnectionDelegate& delegate);
-    /// Close the stream: the serving loop ends.
+    /// Close the stream: the serving loop ends. A detached stream is left to its new owner.
     void close();
     IOStream& stream() noexcept { return *stream_; }
 
@@ -200,6 +201,7 @@ private:
     struct Shared {
         HTTPServerConnectionDelegate* delegate = nullptr;
         HTTP1Connection* current = nullptr;  // the request being served, held by serve()
+        bool detached = false;               // the stream was taken (an upgrade): not ours to close
     };
     static Future<void> serve(std::shared_ptr<Shared> shared, std::shared_ptr<IOStream> stream,
                               HTTP1ConnectionParameters params, HTTPConnectionContext context);

@@ -48,6 +48,13 @@ struct ApplicationSettings {
     std::function<void(RequestHandler&)> log_function;
     /// The Server header of every response.
     std::string server_header = "squall/0.1";
+    /// WebSocketHandler: the largest message, all its fragments together (larger: close 1009).
+    std::uint64_t websocket_max_message_size = 10 * 1024 * 1024;
+    /// WebSocketHandler: send a ping this often (none: never)...
+    std::optional<Duration> websocket_ping_interval;
+    /// ...and close the connection when no pong came back this long after one (default: three
+    /// intervals, as Tornado 4.5).
+    std::optional<Duration> websocket_ping_timeout;
 };
 
 class Application : public HTTPServerConnectionDelegate {

@@ -1,0 +1,205 @@
+// WebSocketProtocol: the server's side of an upgraded connection. Internal. Models
+// tornado/websocket.py (4.0) WebSocketProtocol13: the read loop, pongs, the closing handshake
+// (echo the peer's code, or wait close_timeout for its answer to ours), and 4.5's pings.
+#include "websocket_protocol.h"
+
+#include <stdexcept>
+
+#include "squall/log.h"
+#include "squall/websocket.h"
+
+namespace squall::detail {
+
+namespace {
+
+constexpr std::size_t max_control_payload = 125;
+
+/// A write's StreamClosedError as the WebSocketClosedError users of write_message expect.
+Future<void> as_websocket_write(Future<void> written) {
+    try {
+        co_await std::move(written);
+    } catch (const StreamClosedError&) {
+        throw WebSocketClosedError();
+    }
+}
+
+WebSocketParserOptions server_parser_options(const WebSocketProtocolOptions& options) {
+    WebSocketParserOptions parser;
+    parser.expect_masked = true;
+    parser.max_message_size = options.max_message_size;
+    return parser;
+}
+
+}  // namespace
+
+WebSocketProtocol::WebSocketProtocol(std::shared_ptr<IOStream> stream, WebSocketProtocolOptions options)
+    : stream_(std::move(stream)), options_(std::move(options)), parser_(server_parser_options(options_)) {}
+
+WebSocketProtocol::~WebSocketProtocol() { cancel_timers(); }
+
+void WebSocketProtocol::start(std::shared_ptr<WebSocketEvents> events, Future<void> opened) {
+    events_ = events;
+    // The stream closing while a handler's Future holds the read loop still reaches on_close.
+    stream_->set_close_callback([weak = weak_from_this()] {
+        if (auto self = weak.lock()) self->notify_closed();
+    });
+    last_pong_ = stream_->io_loop().time();
+    schedule_ping();
+    run(shared_from_this(), std::move(events), std::move(opened));
+}
+
+Future<void> WebSocketProtocol::run(std::shared_ptr<WebSocketProtocol> self, std::shared_ptr<WebSocketEvents> events,
+                                    Future<void> opened) {
+    try {
+        if (opened.valid()) co_await std::move(opened);
+        auto reading = self->read_frames(*events);
+        co_await std::move(reading);
+    } catch (const StreamClosedError&) {
+        // The peer went away: on_close with no close code, as Tornado.
+    } catch (const std::exception& e) {
+        app_log().logf(LogLevel::error, "Uncaught exception in %s: %s", self->options_.log_name.c_str(), e.what());
+        self->stream_->close();
+    }
+    self->notify_closed();
+}
+
+Future<void> WebSocketProtocol::read_frames(WebSocketEvents& events) {
+    while (!client_terminated_ && !stream_->closed()) {
+        auto result = parser_.parse(stream_->buffered());
+        stream_->consume(result.consumed);
+        if (result.status == WebSocketParser::Status::incomplete) {
+            auto filled = stream_->fill_buffer(stream_->buffered().size() + 1);
+            co_await std::move(filled);
+            continue;
+        }
+        auto handled = dispatch(events, result.status);
+        if (handled.valid()) co_await std::move(handled);
+    }
+}
+
+Future<void> WebSocketProtocol::dispatch(WebSocketEvents& events, WebSocketParser::Status status) {
+    using Status = WebSocketParser::Status;
+    switch (status) {
+        case Status::message:
+            return events.on_message(std::move(parser_.payload()), parser_.opcode() == WebSocketOpcode::binary);
+        case Status::ping:
+            if (!closed()) quiet(write_frame(WebSocketOpcode::pong, parser_.payload()));
+            events.on_ping(parser_.payload());
+            return {};
+        case Status::pong:
+            last_pong_ = stream_->io_loop().time();
+            events.on_pong(parser_.payload());
+            return {};
+        case Status::close:
+            on_peer_close();
+            return {};
+        case Status::error:
+            fail(parser_.error_code());
+            return {};
+        case Status::incomplete:
+            break;
+    }
+    return {};
+}
+
+void WebSocketProtocol::on_peer_close() {
+    client_terminated_ = true;
+    if (parser_.close_code() != websocket_close::no_status) close_code_ = parser_.close_code();
+    close_reason_ = std::string(parser_.close_reason());
+    if (server_terminated_) {
+        stream_->close();  // the closing handshake we started is complete
+        return;
+    }
+    close(close_code_, {});  // RFC 6455 section 5.5.1: echo the code
+}
+
+void WebSocketProtocol::fail(std::uint16_t code) {
+    gen_log().logf(LogLevel::info, "WebSocket protocol error from %s: %s", options_.log_name.c_str(),
+                   parser_.error_message().c_str());
+    client_terminated_ = true;
+    if (server_terminated_) {
+        stream_->close();
+        return;
+    }
+    close(code, {});
+}
+
+Future<void> WebSocketProtocol::write_message(std::string_view message, bool binary) {
+    if (closed()) return make_failed_future<void>(std::make_exception_ptr(WebSocketClosedError()));
+    return as_websocket_write(write_frame(binary ? WebSocketOpcode::binary : WebSocketOpcode::text, message));
+}
+
+void WebSocketProtocol::ping(std::string_view data) {
+    if (data.size() > max_control_payload) throw std::invalid_argument("a WebSocket ping carries at most 125 bytes");
+    if (closed()) throw WebSocketClosedError();
+    quiet(write_frame(WebSocketOpcode::ping, data));
+}
+
+void WebSocketProtocol::close(std::optional<std::uint16_t> code, std::string_view reason) {
+    if (closed()) return;
+    server_terminated_ = true;
+    auto written = write_frame(WebSocketOpcode::close, websocket_close_payload(code.value_or(websocket_close::no_status), reason));
+    if (client_terminated_) close_stream_when_written(std::move(written));
+    else {
+        quiet(std::move(written));
+        arm_close_timer();
+    }
+}
+
+Future<void> WebSocketProtocol::write_frame(WebSocketOpcode opcode, std::string_view payload) {
+    std::string frame;
+    write_websocket_frame(frame, opcode, payload);
+    return stream_->write(std::move(frame));
+}
+
+void WebSocketProtocol::close_stream_when_written(Future<void> written) {
+    // Closing at once could drop the close frame still in the write buffer.
+    written.add_done_callback([stream = stream_](Future<void> done) {
+        (void)done.exception();
+        stream->close();
+    });
+}
+
+void WebSocketProtocol::arm_close_timer() {
+    close_timer_ = stream_->io_loop().call_later(options_.close_timeout, [weak = weak_from_this()] {
+        if (auto self = weak.lock()) {
+            self->close_timer_ = {};
+            self->stream_->close();
+        }
+    });
+}
+
+void WebSocketProtocol::schedule_ping() {
+    if (!options_.ping_interval || stream_->closed()) return;
+    ping_timer_ = stream_->io_loop().call_later(*options_.ping_interval, [weak = weak_from_this()] {
+        if (auto self = weak.lock()) self->send_scheduled_ping();
+    });
+}
+
+void WebSocketProtocol::send_scheduled_ping() {
+    ping_timer_ = {};
+    if (closed()) return;
+    Duration timeout = options_.ping_timeout.value_or(3 * *options_.ping_interval);
+    if (stream_->io_loop().time() - last_pong_ > timeout) {
+        // An unresponsive peer would not answer a close frame either: drop the connection.
+        gen_log().logf(LogLevel::info, "WebSocket ping timeout from %s", options_.log_name.c_str());
+        stream_->close();
+        return;
+    }
+    quiet(write_frame(WebSocketOpcode::ping, {}));
+    schedule_ping();
+}
+
+void WebSocketProtocol::notify_closed() {
+    if (close_notified_) return;
+    close_notified_ = true;
+    cancel_timers();
+    if (auto events = events_.lock()) events->on_close();
+}
+
+void WebSocketProtocol::cancel_timers() noexcept {
+    if (close_timer_) stream_->io_loop().remove_timeout(std::exchange(close_timer_, {}));
+    if (ping_timer_) stream_->io_loop().remove_timeout(std::exchange(ping_timer_, {}));
+}
+
+}  // namespace squall::detail

@@ -1,0 +1,101 @@
+// The WebSocket protocol on a stream whose handshake is done, server role: a read loop feeding
+// WebSocketParser and dispatching to its owner, automatic pongs, the closing handshake with
+// its timeout, and pings on an interval. Internal. Models tornado/websocket.py (4.0)
+// WebSocketProtocol13, with the pings of Tornado 4.5.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "squall/concurrent.h"
+#include "squall/ioloop.h"
+#include "squall/iostream.h"
+#include "squall/websocket_frame.h"
+
+namespace squall::detail {
+
+/// What the protocol reports to the object it serves (the server's handler).
+class WebSocketEvents {
+public:
+    virtual ~WebSocketEvents() = default;
+    /// A returned Future holds back the next message until it is done.
+    virtual Future<void> on_message(std::string message, bool binary) = 0;
+    virtual void on_ping(std::string_view data) = 0;
+    virtual void on_pong(std::string_view data) = 0;
+    /// Once, whatever ended the connection.
+    virtual void on_close() = 0;
+};
+
+struct WebSocketProtocolOptions {
+    std::uint64_t max_message_size = 10 * 1024 * 1024;
+    std::optional<Duration> ping_interval;
+    std::optional<Duration> ping_timeout;  // default: three intervals
+    /// How long a close we started waits for the peer's close frame.
+    Duration close_timeout = std::chrono::seconds(5);
+    /// Names the connection in log lines ("GET /chat (127.0.0.1)").
+    std::string log_name;
+};
+
+class WebSocketProtocol : public std::enable_shared_from_this<WebSocketProtocol> {
+public:
+    WebSocketProtocol(std::shared_ptr<IOStream> stream, WebSocketProtocolOptions options);
+    ~WebSocketProtocol();
+    WebSocketProtocol(const WebSocketProtocol&) = delete;
+    WebSocketProtocol& operator=(const WebSocketProtocol&) = delete;
+
+    /// Waits for `opened` (open()'s Future), then reads and dispatches to `events` until the
+    /// connection ends. The read loop keeps this protocol and `events` alive while it runs.
+    void start(std::shared_ptr<WebSocketEvents> events, Future<void> opened);
+
+    /// Done when the frame is written; WebSocketClosedError once close() was called or the
+    /// stream closed.
+    Future<void> write_message(std::string_view message, bool binary);
+    /// Throws WebSocketClosedError when closed, std::invalid_argument past 125 bytes.
+    void ping(std::string_view data);
+    /// Starts the closing handshake (or ends it, when the peer's close frame came first).
+    void close(std::optional<std::uint16_t> code, std::string_view reason);
+
+    /// No more frames may be sent: close() was called, or the stream closed.
+    bool closed() const noexcept { return server_terminated_ || stream_->closed(); }
+    /// From the peer's close frame; none when it sent none or one without a code.
+    std::optional<std::uint16_t> close_code() const noexcept { return close_code_; }
+    const std::string& close_reason() const noexcept { return close_reason_; }
+    IOStream& stream() noexcept { return *stream_; }
+
+private:
+    static Future<void> run(std::shared_ptr<WebSocketProtocol> self, std::shared_ptr<WebSocketEvents> events,
+                            Future<void> opened);
+    /// Reads frames until the connection ends; exceptions from `events` propagate.
+    Future<void> read_frames(WebSocketEvents& events);
+    /// Acts on one parser result; a Future to wait for before parsing on (flow control).
+    Future<void> dispatch(WebSocketEvents& events, WebSocketParser::Status status);
+    void on_peer_close();
+    /// The parser failed: close frame with its code, then the stream (RFC 6455 section 7.1.7).
+    void fail(std::uint16_t code);
+    Future<void> write_frame(WebSocketOpcode opcode, std::string_view payload);
+    void close_stream_when_written(Future<void> written);
+    void arm_close_timer();
+    void schedule_ping();
+    void send_scheduled_ping();
+    void notify_closed();
+    void cancel_timers() noexcept;
+
+    std::shared_ptr<IOStream> stream_;
+    WebSocketProtocolOptions options_;
+    WebSocketParser parser_;
+    std::weak_ptr<WebSocketEvents> events_;
+    bool server_terminated_ = false;  // we sent a close frame
+    bool client_terminated_ = false;  // the peer did, or broke the protocol: read no more
+    bool close_notified_ = false;
+    std::optional<std::uint16_t> close_code_;
+    std::string close_reason_;
+    TimeoutHandle close_timer_;
+    TimeoutHandle ping_timer_;
+    TimePoint last_pong_{};
+};
+
+}  // namespace squall::detail
