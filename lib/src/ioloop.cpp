@@ -125,6 +125,15 @@ IOLoop::IOLoop(std::unique_ptr<Poller> poller, TimeFunc time_func)
 
 IOLoop::~IOLoop() {
     if (!closed_) close(false);
+    // Callbacks other threads added after close(); destroying one may add another.
+    for (;;) {
+        std::vector<Callback> late;
+        {
+            std::lock_guard lock(remote_mutex_);
+            late.swap(remote_callbacks_);
+        }
+        if (late.empty()) break;
+    }
     if (t_current == this) t_current = nullptr;
     std::lock_guard lock(g_instance_mutex);
     if (g_instance == this) g_instance = nullptr;
@@ -345,12 +354,13 @@ void IOLoop::enqueue(Callback cb) {
         callbacks_.push(std::move(cb));
         return;
     }
-    Callback dropped;  // destroyed outside the lock: its destructor may call back into the loop
     bool was_empty;
     {
         std::lock_guard lock(remote_mutex_);
         if (remote_closed_) {
-            dropped = std::move(cb);
+            // Never run, and not destroyed on this thread either: its captures (a Promise, say)
+            // belong to the loop's thread, which destroys them with the loop.
+            remote_callbacks_.push_back(std::move(cb));
             return;
         }
         was_empty = remote_callbacks_.empty();

@@ -1,6 +1,7 @@
 // Tests of ThreadPoolExecutor, run_on_executor and run_synchronously. Ports the
 // RunOnExecutorTest and TestIOLoopFutures.test_add_future_threads cases of Tornado's tests.
 #include <atomic>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -60,6 +61,30 @@ TEST_CASE_METHOD(AsyncTest, "add_future callbacks for thread-pool futures run on
     });
     run_sync([] { return squall::sleep(1ms); });  // add_future callbacks run a turn later
     CHECK(on_loop.load() == 20);
+}
+
+TEST_CASE("a job that finishes after its loop closed fails the Future on the loop's thread",
+          "[core][executor][threads]") {
+    ThreadPoolExecutor pool(1);
+    std::promise<void> gate;
+    std::shared_future<void> opened = gate.get_future().share();
+    bool called = false;
+    std::thread::id callback_thread;
+    {
+        IOLoop loop;
+        auto f = run_on_executor(pool, [opened] { opened.wait(); return 1; }, loop);
+        f.add_done_callback([&](Future<int> done) {
+            called = true;
+            callback_thread = std::this_thread::get_id();
+            CHECK_THROWS_AS(done.result(), BrokenPromise);
+        });
+        loop.close();
+        gate.set_value();
+        pool.shutdown();  // the job ran and handed its result to the closed loop
+        CHECK_FALSE(called);
+    }
+    CHECK(called);
+    CHECK(callback_thread == std::this_thread::get_id());
 }
 
 TEST_CASE("shutdown finishes queued jobs and refuses new ones", "[core][executor][threads]") {

@@ -50,7 +50,9 @@ private:
 };
 
 /// Run `fn()` on `executor` and return a Future, completed on `loop`'s thread, with its result or
-/// exception. Call from the loop's thread; the loop must outlive the job.
+/// exception. Call from the loop's thread; the loop object must outlive the job. A job that
+/// finishes after the loop was closed leaves its Future pending until the loop is destroyed,
+/// which fails it with BrokenPromise on the destroying thread, never on the worker.
 template <class F>
 auto run_on_executor(ThreadPoolExecutor& executor, F&& fn, IOLoop& loop = IOLoop::current())
     -> Future<std::invoke_result_t<std::decay_t<F>&>> {

@@ -185,7 +185,8 @@ public:
     // ---- callbacks ----------------------------------------------------------------------
     /// Run `callback` on the next iteration. The only method safe to call from any thread;
     /// wakes the loop when called from another thread. Ignored once the loop is closed
-    /// (Tornado 4.3+; 4.0 raised).
+    /// (Tornado 4.3+; 4.0 raised); a callable from another thread is then kept unrun and
+    /// destroyed with the loop, on the thread that destroys it.
     template <class F>
     void add_callback(F&& callback) {
         if (on_loop_thread() && !closing_ && !closed_) [[likely]]
