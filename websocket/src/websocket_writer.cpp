@@ -11,12 +11,25 @@
 
 namespace squall {
 
+namespace {
+
+/// The key as it lies over the payload from `offset` on: four bytes, as one word in memory order.
+std::uint32_t phased_key(const unsigned char key[4], std::uint64_t offset) noexcept {
+    unsigned char phased[4];
+    for (std::size_t j = 0; j < 4; ++j) phased[j] = key[(offset + j) & 3];
+    std::uint32_t word;
+    std::memcpy(&word, phased, 4);
+    return word;
+}
+
+}  // namespace
+
 void websocket_mask(char* data, std::size_t n, const unsigned char key[4], std::uint64_t offset) noexcept {
-    unsigned char pattern[16];
-    for (std::size_t j = 0; j < sizeof pattern; ++j) pattern[j] = key[(offset + j) & 3];
+    // Short messages are the common case, so the setup is a few instructions, not a table.
+    const std::uint32_t word = phased_key(key, offset);
     std::size_t i = 0;
 #if defined(__SSE2__)
-    const __m128i m = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pattern));
+    const __m128i m = _mm_set1_epi32(static_cast<int>(word));
     for (; i + 64 <= n; i += 64) {
         auto* p = reinterpret_cast<__m128i*>(data + i);
         __m128i a = _mm_loadu_si128(p), b = _mm_loadu_si128(p + 1), c = _mm_loadu_si128(p + 2),
@@ -32,15 +45,14 @@ void websocket_mask(char* data, std::size_t n, const unsigned char key[4], std::
     }
 #endif
     // Every step above is a multiple of 4 bytes, so the pattern's phase still holds here.
-    std::uint64_t word_mask;
-    std::memcpy(&word_mask, pattern, 8);
+    const std::uint64_t word_mask = (std::uint64_t{word} << 32) | word;
     for (; i + 8 <= n; i += 8) {
         std::uint64_t w;
         std::memcpy(&w, data + i, 8);
         w ^= word_mask;
         std::memcpy(data + i, &w, 8);
     }
-    for (; i < n; ++i) data[i] = static_cast<char>(data[i] ^ pattern[i & 3]);
+    for (; i < n; ++i) data[i] = static_cast<char>(data[i] ^ key[(offset + i) & 3]);
 }
 
 void write_websocket_frame(std::string& out, WebSocketOpcode opcode, std::string_view payload, bool fin,
