@@ -8,12 +8,6 @@ namespace squall::testing {
 
 namespace {
 
-WebSocketParserOptions client_parser_options() {
-    WebSocketParserOptions options;
-    options.expect_masked = false;
-    return options;
-}
-
 std::string request_text(const std::string& path, const HTTPHeaders& headers) {
     std::string text = "GET " + path + " HTTP/1.1\r\n";
     for (auto [name, value] : headers) text += std::string(name) + ": " + std::string(value) + "\r\n";
@@ -43,8 +37,15 @@ HTTPHeaders upgrade_headers(int port) {
     return headers;
 }
 
+WebSocketParserOptions RawWebSocketClient::client_options(bool compression) {
+    WebSocketParserOptions options;
+    options.expect_masked = false;
+    options.compression = compression;
+    return options;
+}
+
 RawWebSocketClient::RawWebSocketClient(std::unique_ptr<IOStream> stream)
-    : stream_(std::move(stream)), parser_(client_parser_options()) {}
+    : stream_(std::move(stream)), parser_(client_options(false)) {}
 
 Future<std::unique_ptr<RawWebSocketClient>> RawWebSocketClient::connect(int port, std::string path) {
     return connect(port, std::move(path), upgrade_headers(port));
@@ -75,10 +76,10 @@ Future<void> RawWebSocketClient::read_head() {
     }
 }
 
-Future<void> RawWebSocketClient::send(WebSocketOpcode opcode, std::string_view payload, bool fin) {
+Future<void> RawWebSocketClient::send(WebSocketOpcode opcode, std::string_view payload, bool fin, bool rsv1) {
     static const unsigned char key[4] = {0x37, 0xfa, 0x21, 0x3d};
     std::string frame;
-    write_websocket_frame(frame, opcode, payload, fin, key);
+    write_websocket_frame(frame, opcode, payload, fin, key, rsv1);
     return stream_->write(std::move(frame));
 }
 

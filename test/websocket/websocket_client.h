@@ -39,10 +39,13 @@ public:
     static Future<std::unique_ptr<RawWebSocketClient>> connect(int port, std::string path);
 
     int status() const noexcept { return status_; }
+    /// Accept RSV1 (compressed) messages from the server; they come out still deflated.
+    void allow_compressed() { parser_ = WebSocketParser(client_options(true)); }
+    static WebSocketParserOptions client_options(bool compression);
     const HTTPHeaders& response_headers() const noexcept { return headers_; }
 
-    /// One masked frame.
-    Future<void> send(WebSocketOpcode opcode, std::string_view payload, bool fin = true);
+    /// One masked frame; `rsv1` marks a compressed message.
+    Future<void> send(WebSocketOpcode opcode, std::string_view payload, bool fin = true, bool rsv1 = false);
     Future<void> send_close(std::uint16_t code, std::string_view reason);
     Future<void> send_raw(std::string bytes);
     /// The next message or control frame (or parser error) from the server.

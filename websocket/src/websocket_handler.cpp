@@ -98,7 +98,20 @@ std::string WebSocketHandler::switching_protocols_response() {
                            "Sec-WebSocket-Accept: " +
                            websocket_accept_value(request().headers.get("Sec-WebSocket-Key")) + "\r\n";
     if (!subprotocol_.empty()) response += "Sec-WebSocket-Protocol: " + subprotocol_ + "\r\n";
-    return response + "\r\n";
+    return response + negotiate_compression() + "\r\n";
+}
+
+std::string WebSocketHandler::negotiate_compression() {
+    auto options = get_compression_options();
+    auto offers = request().headers.find("Sec-WebSocket-Extensions");
+    if (!options || !offers) return {};
+    // A malformed header only costs the client its compression, as an offer we cannot honour.
+    auto extensions = parse_websocket_extensions(request().headers.get("Sec-WebSocket-Extensions"));
+    if (!extensions) return {};
+    compression_ = accept_deflate_offer(*extensions, *options);
+    if (!compression_) return {};
+    compression_options_ = *options;
+    return "Sec-WebSocket-Extensions: " + deflate_response(*compression_) + "\r\n";
 }
 
 void WebSocketHandler::accept_connection() {
@@ -113,6 +126,8 @@ void WebSocketHandler::accept_connection() {
     options.ping_interval = s.websocket_ping_interval;
     options.ping_timeout = s.websocket_ping_timeout;
     options.log_name = request_summary();
+    options.compression = compression_;
+    options.compression_options = compression_options_;
     protocol_ = std::make_shared<detail::WebSocketProtocol>(std::move(stream), std::move(options));
     auto self = std::static_pointer_cast<WebSocketHandler>(shared_from_this());
     protocol_->start(std::make_shared<Events>(std::move(self)), call_open());

@@ -5,8 +5,10 @@
 
 #include <stdexcept>
 
+#include "squall/detail/utf8.h"
 #include "squall/log.h"
 #include "squall/websocket.h"
+#include "websocket_compression.h"
 
 namespace squall::detail {
 
@@ -27,13 +29,17 @@ WebSocketParserOptions server_parser_options(const WebSocketProtocolOptions& opt
     WebSocketParserOptions parser;
     parser.expect_masked = true;
     parser.max_message_size = options.max_message_size;
+    parser.compression = options.compression.has_value();
     return parser;
 }
 
 }  // namespace
 
 WebSocketProtocol::WebSocketProtocol(std::shared_ptr<IOStream> stream, WebSocketProtocolOptions options)
-    : stream_(std::move(stream)), options_(std::move(options)), parser_(server_parser_options(options_)) {}
+    : stream_(std::move(stream)), options_(std::move(options)), parser_(server_parser_options(options_)) {
+    if (options_.compression)
+        compression_ = std::make_unique<WebSocketCompression>(*options_.compression, options_.compression_options, true);
+}
 
 WebSocketProtocol::~WebSocketProtocol() { cancel_timers(); }
 
@@ -81,7 +87,7 @@ Future<void> WebSocketProtocol::dispatch(WebSocketEvents& events, WebSocketParse
     using Status = WebSocketParser::Status;
     switch (status) {
         case Status::message:
-            return events.on_message(std::move(parser_.payload()), parser_.opcode() == WebSocketOpcode::binary);
+            return deliver(events);
         case Status::ping:
             if (!closed()) quiet(write_frame(WebSocketOpcode::pong, parser_.payload()));
             events.on_ping(parser_.payload());
@@ -94,12 +100,33 @@ Future<void> WebSocketProtocol::dispatch(WebSocketEvents& events, WebSocketParse
             on_peer_close();
             return {};
         case Status::error:
-            fail(parser_.error_code());
+            fail(parser_.error_code(), parser_.error_message());
             return {};
         case Status::incomplete:
             break;
     }
     return {};
+}
+
+Future<void> WebSocketProtocol::deliver(WebSocketEvents& events) {
+    const bool binary = parser_.opcode() == WebSocketOpcode::binary;
+    if (!parser_.compressed()) return events.on_message(std::move(parser_.payload()), binary);
+    std::string message;
+    switch (compression_->decompress(parser_.payload(), options_.max_message_size, message)) {
+        case WebSocketInflater::Result::too_big:
+            fail(websocket_close::message_too_big, "message too big once inflated");
+            return {};
+        case WebSocketInflater::Result::invalid:
+            fail(websocket_close::invalid_data, "invalid permessage-deflate data");
+            return {};
+        case WebSocketInflater::Result::ok:
+            break;
+    }
+    if (!binary && !is_valid_utf8(message)) {
+        fail(websocket_close::invalid_data, "invalid UTF-8 in an inflated text message");
+        return {};
+    }
+    return events.on_message(std::move(message), binary);
 }
 
 void WebSocketProtocol::on_peer_close() {
@@ -113,9 +140,9 @@ void WebSocketProtocol::on_peer_close() {
     close(close_code_, {});  // RFC 6455 section 5.5.1: echo the code
 }
 
-void WebSocketProtocol::fail(std::uint16_t code) {
-    gen_log().logf(LogLevel::info, "WebSocket protocol error from %s: %s", options_.log_name.c_str(),
-                   parser_.error_message().c_str());
+void WebSocketProtocol::fail(std::uint16_t code, std::string_view why) {
+    gen_log().logf(LogLevel::info, "WebSocket protocol error from %s: %.*s", options_.log_name.c_str(),
+                   static_cast<int>(why.size()), why.data());
     client_terminated_ = true;
     if (server_terminated_) {
         stream_->close();
@@ -126,7 +153,9 @@ void WebSocketProtocol::fail(std::uint16_t code) {
 
 Future<void> WebSocketProtocol::write_message(std::string_view message, bool binary) {
     if (closed()) return make_failed_future<void>(std::make_exception_ptr(WebSocketClosedError()));
-    return as_websocket_write(write_frame(binary ? WebSocketOpcode::binary : WebSocketOpcode::text, message));
+    const WebSocketOpcode opcode = binary ? WebSocketOpcode::binary : WebSocketOpcode::text;
+    if (compression_) return as_websocket_write(write_frame(opcode, compression_->compress(message), true));
+    return as_websocket_write(write_frame(opcode, message));
 }
 
 void WebSocketProtocol::ping(std::string_view data) {
@@ -146,9 +175,9 @@ void WebSocketProtocol::close(std::optional<std::uint16_t> code, std::string_vie
     }
 }
 
-Future<void> WebSocketProtocol::write_frame(WebSocketOpcode opcode, std::string_view payload) {
+Future<void> WebSocketProtocol::write_frame(WebSocketOpcode opcode, std::string_view payload, bool compressed) {
     std::string frame;
-    write_websocket_frame(frame, opcode, payload);
+    write_websocket_frame(frame, opcode, payload, true, nullptr, compressed);
     return stream_->write(std::move(frame));
 }
 

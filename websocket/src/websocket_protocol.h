@@ -14,6 +14,7 @@
 #include "squall/concurrent.h"
 #include "squall/ioloop.h"
 #include "squall/iostream.h"
+#include "squall/websocket_deflate.h"
 #include "squall/websocket_frame.h"
 
 namespace squall::detail {
@@ -38,7 +39,12 @@ struct WebSocketProtocolOptions {
     Duration close_timeout = std::chrono::seconds(5);
     /// Names the connection in log lines ("GET /chat (127.0.0.1)").
     std::string log_name;
+    /// permessage-deflate as the handshake negotiated it; none: uncompressed.
+    std::optional<DeflateParameters> compression;
+    WebSocketCompressionOptions compression_options;
 };
+
+class WebSocketCompression;
 
 class WebSocketProtocol : public std::enable_shared_from_this<WebSocketProtocol> {
 public:
@@ -73,10 +79,13 @@ private:
     Future<void> read_frames(WebSocketEvents& events);
     /// Acts on one parser result; a Future to wait for before parsing on (flow control).
     Future<void> dispatch(WebSocketEvents& events, WebSocketParser::Status status);
+    /// A whole message, inflated first when it came compressed.
+    Future<void> deliver(WebSocketEvents& events);
     void on_peer_close();
-    /// The parser failed: close frame with its code, then the stream (RFC 6455 section 7.1.7).
-    void fail(std::uint16_t code);
-    Future<void> write_frame(WebSocketOpcode opcode, std::string_view payload);
+    /// The peer broke the protocol: close frame with `code`, then the stream (RFC 6455
+    /// section 7.1.7).
+    void fail(std::uint16_t code, std::string_view why);
+    Future<void> write_frame(WebSocketOpcode opcode, std::string_view payload, bool compressed = false);
     void close_stream_when_written(Future<void> written);
     void arm_close_timer();
     void schedule_ping();
@@ -87,6 +96,7 @@ private:
     std::shared_ptr<IOStream> stream_;
     WebSocketProtocolOptions options_;
     WebSocketParser parser_;
+    std::unique_ptr<WebSocketCompression> compression_;
     std::weak_ptr<WebSocketEvents> events_;
     bool server_terminated_ = false;  // we sent a close frame
     bool client_terminated_ = false;  // the peer did, or broke the protocol: read no more

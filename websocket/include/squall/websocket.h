@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "squall/requesthandler.h"
+#include "squall/websocket_deflate.h"
 #include "squall/websocket_frame.h"
 
 namespace squall {
@@ -58,6 +59,11 @@ public:
         return std::nullopt;
     }
 
+    /// permessage-deflate (RFC 7692): the options to accept a client's offer with, or nullopt
+    /// (the default, as Tornado) for uncompressed messages. A compressed message counts against
+    /// websocket_max_message_size as it inflates.
+    virtual std::optional<WebSocketCompressionOptions> get_compression_options() { return std::nullopt; }
+
     // ---- The connection ----------------------------------------------------------------------
     /// Sends one frame; done when written. Fails with WebSocketClosedError once closed.
     Future<void> write_message(std::string_view message, bool binary = false);
@@ -89,9 +95,13 @@ private:
     void accept_connection();
     Future<void> call_open();
     std::string switching_protocols_response();
+    /// The Sec-WebSocket-Extensions line of the answer ("" for none); sets compression_.
+    std::string negotiate_compression();
 
     std::shared_ptr<detail::WebSocketProtocol> protocol_;
     std::string subprotocol_;
+    std::optional<DeflateParameters> compression_;
+    WebSocketCompressionOptions compression_options_;
 };
 
 }  // namespace squall
