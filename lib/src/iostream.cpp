@@ -13,6 +13,7 @@
 #include <climits>
 
 #include "sigpipe.h"
+#include "squall/detail/heap_trim.h"
 #include "squall/detail/regex_width.h"
 #include "squall/log.h"
 
@@ -82,9 +83,13 @@ BaseIOStream::BaseIOStream(IOLoop& loop, StreamOptions options)
     // Tornado caps the chunk at half the buffer so one read cannot overflow it.
     options_.read_chunk_size = std::min(options_.read_chunk_size,
                                         std::max<std::size_t>(1, options_.max_buffer_size / 2));
+    detail::note_stream_opened();
 }
 
-BaseIOStream::~BaseIOStream() { life_.end(); }  // before the members go, whatever they run
+BaseIOStream::~BaseIOStream() {
+    life_.end();  // before the members go, whatever they run
+    detail::note_stream_closed(loop_);
+}
 
 void BaseIOStream::destroy() noexcept {
     life_.end();
@@ -329,6 +334,9 @@ void BaseIOStream::try_inline_read() {
         if (got < 0) break;
     }
     if (!watch.alive() || closed_) return;
+    // About to wait for the socket with nothing buffered (a keep-alive connection between
+    // requests, a quiet WebSocket): the read chunk goes back, and comes again when bytes do.
+    if (read_buffer_.empty()) read_buffer_.release();
     update_io_state();
 }
 

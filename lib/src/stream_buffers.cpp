@@ -7,6 +7,26 @@
 #include <cstring>
 
 namespace squall::detail {
+namespace {
+
+// Idle streams give their read chunk back (release()), and a busy keep-alive connection does so
+// between every two requests; a few chunks of the default size wait here on each thread so
+// that costs no trip through malloc.
+constexpr std::size_t kCachedChunk = 64 * 1024;
+constexpr int kCachedChunks = 4;
+
+struct ChunkCache {
+    std::unique_ptr<char[]> chunks[kCachedChunks];
+    int count = 0;
+};
+thread_local ChunkCache chunk_cache;
+
+std::unique_ptr<char[]> new_chunk(std::size_t capacity) {
+    if (capacity == kCachedChunk && chunk_cache.count > 0) return std::move(chunk_cache.chunks[--chunk_cache.count]);
+    return std::make_unique_for_overwrite<char[]>(capacity);  // not zeroed: it is read into
+}
+
+}  // namespace
 
 char* ReadBuffer::prepare(std::size_t n) {
     if (capacity_ - end_ >= n) return data_.get() + end_;
@@ -15,7 +35,7 @@ char* ReadBuffer::prepare(std::size_t n) {
         std::memmove(data_.get(), data_.get() + begin_, live);  // compact in place
     } else if (capacity_ - end_ < n) {
         std::size_t cap = std::max({capacity_ * 2, live + n, std::size_t{4096}});
-        auto bigger = std::make_unique_for_overwrite<char[]>(cap);  // not zeroed: it is read into
+        auto bigger = new_chunk(cap);
         if (live) std::memcpy(bigger.get(), data_.get() + begin_, live);
         data_ = std::move(bigger);
         capacity_ = cap;
@@ -41,6 +61,8 @@ void ReadBuffer::discard(std::size_t n) noexcept {
 }
 
 void ReadBuffer::release() noexcept {
+    if (capacity_ == kCachedChunk && chunk_cache.count < kCachedChunks)
+        chunk_cache.chunks[chunk_cache.count++] = std::move(data_);
     data_.reset();
     capacity_ = begin_ = end_ = scanned_ = 0;
 }

@@ -86,6 +86,15 @@ class Server:
             n = self.fds()
         return n
 
+    def wait_rss(self, target, timeout):
+        """Polls until VmRSS is at most `target` bytes (or the deadline passes); returns it."""
+        deadline = time.monotonic() + timeout
+        rss = self.memory()[0]
+        while rss > target and time.monotonic() < deadline:
+            time.sleep(0.05)
+            rss = self.memory()[0]
+        return rss
+
     def settled_fds(self, period=0.3):
         """The fewest descriptors seen over `period`: the warm-up probe's may still be closing."""
         deadline = time.monotonic() + period
@@ -388,13 +397,21 @@ def is_closed(sock):
 
 # ---- 2. many idle connections -------------------------------------------------------------------------
 
-def attack_idle(exe):
-    """15,000 connections that send nothing, held open, then all closed by the client."""
+def idle_server(exe):
+    """(n, a server that lets connections idle for 2 minutes), or (n, None) when the
+    descriptor limit cannot hold n connections (SQUALL_ABUSE_IDLE_COUNT, default 15,000)."""
     n = int(os.environ.get("SQUALL_ABUSE_IDLE_COUNT", "15000"))
     hard = raise_fd_limit()
     if not check(hard >= n + 200, "RLIMIT_NOFILE's hard limit %d is too low for %d connections" % (hard, n)):
+        return n, None
+    return n, Server(exe, "--idle-timeout", "120")
+
+
+def attack_idle(exe):
+    """15,000 connections that send nothing, held open, then all closed by the client."""
+    n, server = idle_server(exe)
+    if server is None:
         return
-    server = Server(exe, "--idle-timeout", "120")
     # An idle connection costs about 5 KiB (its stream, connection objects and coroutine frames;
     # 9 KiB while each held a read buffer); 16 KiB each is the bound.
     with Attack("idle", server, n * 16 * 1024) as a:
@@ -410,6 +427,46 @@ def attack_idle(exe):
         check(max(latencies) < 1.0, "a probe took %.2f s beside the idle connections" % max(latencies))
         for s in socks:
             s.close()
+    server.stop()
+
+
+def keepalive_burst(port, n):
+    """n connections that each get one answer on a kept-alive connection, then stay open."""
+    socks = open_connections(port, n)
+    for s in socks:
+        s.sendall(b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+    for s in socks:
+        answer = b""
+        while not answer.endswith(b"Hello, world"):
+            chunk = s.recv(4096)
+            if not chunk:
+                raise RuntimeError("a kept-alive connection closed before its answer")
+            answer += chunk
+    return socks
+
+
+def attack_idle_keepalive(exe):
+    """Three bursts of 15,000 kept-alive connections idle after one request each, every burst
+    closed before the next: an idle connection holds no read buffer, and the memory comes back."""
+    n, server = idle_server(exe)
+    if server is None:
+        return
+    with Attack("idle-keepalive", server, n * 16 * 1024) as a:
+        for burst in range(3):
+            socks = keepalive_burst(server.port, n)
+            held = server.wait_fds_at_least(a.fds_before + n, 30)
+            check(held >= a.fds_before + n, "the server holds %d descriptors, expected %d" % (held, a.fds_before + n))
+            rss, _ = server.memory()
+            log("  burst %d: %d idle kept-alive connections, RSS %.1f MiB (%.0f bytes per connection)" % (
+                burst + 1, n, rss / MB, (rss - a.rss_before) / n))
+            for s in socks:
+                s.close()
+            server.wait_fds(a.fds_before, 30)
+            # The server trims its heap shortly after a crowd has gone (half a second).
+            rss = server.wait_rss(a.rss_before + 20 * MB, 10)
+            log("  burst %d closed: RSS %.1f MiB" % (burst + 1, rss / MB))
+            check(rss - a.rss_before < 20 * MB, "RSS %.1f MiB after burst %d, %.1f MiB before the first" % (
+                rss / MB, burst + 1, a.rss_before / MB))
     server.stop()
 
 
@@ -813,6 +870,7 @@ def read_answers(c):
 ATTACKS = {
     "slow": attack_slow,
     "idle": attack_idle,
+    "idle-keepalive": attack_idle_keepalive,
     "short": attack_short,
     "pipeline": attack_pipeline,
     "flood": attack_flood,
