@@ -5,6 +5,7 @@ and three protocol violations the server must answer with the right close code.
 `autobahn_client.py PORT`; exits 1 with the failing check's name and what differed."""
 
 import asyncio
+import struct
 import sys
 
 from interop_common import (BINARY_PAYLOADS, LONG_TEXT, STEP_TIMEOUT, UTF8_TEXT, check, check_equal,
@@ -132,6 +133,14 @@ async def ping_pong():
     await c.close(1000)
 
 
+async def ping_payloads():
+    c = await opened("/echo", "ab-ping-sizes")
+    for data in [b"", bytes(range(125))]:  # none, and the most a ping carries
+        c.proto.sendPing(data)
+        check_equal(await c.next(), ("pong", data), "pong of %d bytes" % len(data))
+    await c.close(1000)
+
+
 async def server_ping():
     c = await opened("/ping", "ab-server-ping")  # the library answers pings itself
     check_equal(await c.next(), ("text", b"pong squall ping"), "the server's report of our pong")
@@ -156,6 +165,14 @@ async def server_close():
     check(event[1][0], "the closing handshake was not clean: %r" % (event,))
     # Autobahn answers a close with 1000 unless echoCloseCodeReason is set.
     await asyncio.to_thread(check_server_saw, port, "ab-server-close", 1000)
+
+
+async def server_close_echoed():
+    # With echoCloseCodeReason the library answers with the server's own code and reason.
+    c = await opened("/close", "ab-server-close-echo", echoCloseCodeReason=True)
+    event = await c.next()
+    check(event[0] == "close" and event[1][0], "the server's close: got %r" % (event,))
+    await asyncio.to_thread(check_server_saw, port, "ab-server-close-echo", 4001, "server bye")
 
 
 async def subprotocol():
@@ -196,10 +213,20 @@ async def unmasked_frame():
     await violation("expect-error-unmasked", lambda p: p.sendMessage(b"no mask"), 1002, maskClientFrames=False)
 
 
+async def reserved_close_code():
+    # 1005 ("no status") may be reported but never sent.
+    await violation("expect-error-close-code", lambda p: p.sendFrame(opcode=8, payload=struct.pack("!H", 1005)), 1002)
+
+
+async def oversized_ping():
+    await violation("expect-error-big-ping", lambda p: p.sendFrame(opcode=9, payload=b"p" * 126), 1002)
+
+
 def in_loop(coroutine_function):
     return lambda: asyncio.run(asyncio.wait_for(coroutine_function(), 4 * STEP_TIMEOUT))
 
 
 run_checks(PEER, [(f.__name__.replace("_", " "), in_loop(f)) for f in [
-    text_echo, binary_echo, auto_fragmented, fragments_with_ping_inside, byte_by_byte, ping_pong, server_ping,
-    client_close, server_close, subprotocol, cross_origin, invalid_utf8, reserved_opcode, unmasked_frame]])
+    text_echo, binary_echo, auto_fragmented, fragments_with_ping_inside, byte_by_byte, ping_pong, ping_payloads,
+    server_ping, client_close, server_close, server_close_echoed, subprotocol, cross_origin, invalid_utf8,
+    reserved_opcode, unmasked_frame, reserved_close_code, oversized_ping]])

@@ -187,6 +187,16 @@ const checks = {
     await c.close(1000);
   },
 
+  async 'ping payloads'() {
+    const c = await opened('/echo', 'node-ping-sizes');
+    for (const data of [Buffer.alloc(0), pattern(125, i => i * 3)]) {  // none, and the most a ping carries
+      c.ws.ping(data);
+      const event = await c.next();
+      check(event.kind === 'pong' && event.data.equals(data), `pong of ${data.length} bytes: got ${describe(event)}`);
+    }
+    await c.close(1000);
+  },
+
   async 'server ping'() {
     const c = await opened('/ping', 'node-server-ping');  // the library answers pings itself
     checkMessage(await c.next(), 'text', 'pong squall ping', "the server's report of our pong");
@@ -208,6 +218,49 @@ const checks = {
     check(event.data.code === 4001, `server close code ${event.data.code}, want 4001`);
     check(event.data.reason === 'server bye', `server close reason ${JSON.stringify(event.data.reason)}`);
     await checkServerSaw('node-server-close', 4001);  // ws answers with the code it received
+  },
+
+  async 'close without a code'() {
+    const c = await opened('/echo', 'node-close-no-code');
+    const event = await c.close();  // an empty close frame, answered with an empty one
+    check(event.data.code === 1005, `close code ${event.data.code} after an empty close, want 1005 (none)`);
+    await checkServerSaw('node-close-no-code', null, '');
+  },
+
+  async 'close reason in UTF-8'() {
+    const c = await opened('/echo', 'node-close-utf8');
+    const reason = 'au revoir ☃ 日本';
+    const event = await c.close(4002, reason);
+    check(event.data.code === 4002, `the server echoed close code ${event.data.code}, want 4002`);
+    await checkServerSaw('node-close-utf8', 4002, reason);
+  },
+
+  async 'echo before a close'() {
+    // A 1 MiB message and the close right behind it: the echo comes first, then the close.
+    const c = await opened('/echo', 'node-echo-then-close');
+    const payload = BINARY_PAYLOADS[BINARY_PAYLOADS.length - 1][1];
+    c.ws.send(payload);
+    c.ws.close(4003, 'after the big one');
+    checkMessage(await c.next(), 'binary', payload, 'the echo sent before the close');
+    const event = await c.next();
+    check(event.kind === 'close' && event.data.code === 4003, `after the echo: got ${describe(event)}`);
+    await checkServerSaw('node-echo-then-close', 4003, 'after the big one');
+  },
+
+  async 'client vanishes'() {
+    const c = await opened('/echo', 'node-terminate');
+    checkMessage(await c.echo('going'), 'text', 'going', 'echo before vanishing');
+    c.ws.terminate();  // the TCP connection is destroyed without a close frame
+    await checkServerSaw('node-terminate', null, '');
+  },
+
+  async 'concurrent connections'() {
+    const clients = await Promise.all(Array.from({length: 50}, (_, i) => opened('/echo', `node-many-${i}`)));
+    await Promise.all(clients.map(async (c, i) => {
+      for (let m = 0; m < 10; m++)
+        checkMessage(await c.echo(`client ${i} message ${m}`), 'text', `client ${i} message ${m}`, 'concurrent echo');
+      await c.close(1000);
+    }));
   },
 
   async 'subprotocol'() {

@@ -100,6 +100,19 @@ async def server_close():
     await asyncio.to_thread(check_server_saw, port, "ws-server-close", 4001)
 
 
+async def message_size_limit():
+    # The server's websocket_max_message_size is 10 MiB: that much echoes, one byte more is
+    # refused with 1009 from its announced length.
+    async with connect("/echo", "expect-error-too-big") as ws:
+        limit = bytes(i % 253 for i in range(10 << 20))
+        check_equal(await echo_of(ws, limit), limit, "echo of 10 MiB")
+        try:
+            message = await echo_of(ws, limit + b"!")
+            check(False, "10 MiB + 1 came back (%d bytes) instead of a 1009 close" % len(message))
+        except websockets.exceptions.ConnectionClosed as e:
+            check(e.rcvd is not None and e.rcvd.code == 1009, "10 MiB + 1 was answered by %r, want 1009" % e.rcvd)
+
+
 async def subprotocol():
     async with connect("/subprotocol", "ws-subprotocol", subprotocols=["chat", "superchat"]) as ws:
         check(ws.subprotocol == "superchat", "negotiated subprotocol %r, want 'superchat'" % ws.subprotocol)
@@ -133,4 +146,4 @@ def in_loop(coroutine_function):
 
 run_checks(PEER, [(f.__name__.replace("_", " "), in_loop(f)) for f in [
     text_echo, binary_echo, many_in_flight, fragmented, ping_pong, server_ping, client_close, server_close,
-    subprotocol, no_subprotocol_offered, same_origin, cross_origin]])
+    message_size_limit, subprotocol, no_subprotocol_offered, same_origin, cross_origin]])
