@@ -227,6 +227,16 @@ const checks = {
     await checkServerSaw('node-close-no-code', null, '');
   },
 
+  async 'registered close codes'() {
+    // Service Restart, Try Again Later, Bad Gateway: registered after RFC 6455, sent by ws.
+    for (const code of [1012, 1013, 1014]) {
+      const c = await opened('/echo', `node-close-${code}`);
+      const event = await c.close(code, 'restarting');
+      check(event.data.code === code, `the server answered close code ${code} with ${event.data.code}`);
+      await checkServerSaw(`node-close-${code}`, code, 'restarting');
+    }
+  },
+
   async 'close reason in UTF-8'() {
     const c = await opened('/echo', 'node-close-utf8');
     const reason = 'au revoir ☃ 日本';

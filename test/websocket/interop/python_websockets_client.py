@@ -87,6 +87,16 @@ async def client_close():
     await asyncio.to_thread(check_server_saw, port, "ws-client-close", 4000, "client bye")
 
 
+async def registered_close_codes():
+    # Service Restart, Try Again Later, Bad Gateway: registered after RFC 6455, sent by websockets.
+    for code in (1012, 1013, 1014):
+        conn_id = "ws-close-%d" % code
+        ws = await connect("/echo", conn_id)
+        await asyncio.wait_for(ws.close(code, "restarting"), STEP_TIMEOUT)
+        check(ws.close_code == code, "the server answered close code %d with %r" % (code, ws.close_code))
+        await asyncio.to_thread(check_server_saw, port, conn_id, code, "restarting")
+
+
 async def server_close():
     async with connect("/close", "ws-server-close") as ws:
         try:
@@ -145,5 +155,5 @@ def in_loop(coroutine_function):
 
 
 run_checks(PEER, [(f.__name__.replace("_", " "), in_loop(f)) for f in [
-    text_echo, binary_echo, many_in_flight, fragmented, ping_pong, server_ping, client_close, server_close,
-    message_size_limit, subprotocol, no_subprotocol_offered, same_origin, cross_origin]])
+    text_echo, binary_echo, many_in_flight, fragmented, ping_pong, server_ping, client_close, registered_close_codes,
+    server_close, message_size_limit, subprotocol, no_subprotocol_offered, same_origin, cross_origin]])
