@@ -290,6 +290,26 @@ TEST_CASE_METHOD(AsyncTest, "WebSocketHandler: the client closes; the server ech
     CHECK(record.write_after_close_failed);
 }
 
+// Python websockets and Node ws send these (Autobahn|Python 1012 and 1013): IANA's Service
+// Restart, Try Again Later and Bad Gateway. They are not protocol errors.
+TEST_CASE_METHOD(AsyncTest, "WebSocketHandler: the client closes with 1012, 1013 or 1014; the server echoes it",
+                 "[websocket][net]") {
+    for (std::uint16_t code : {1012, 1013, 1014}) {
+        CAPTURE(code);
+        Record record;
+        AppServer s = echo_server(record);
+        session(*this, record, s.port, "/echo", [code](RawWebSocketClient& client) -> Future<void> {
+            co_await client.send_close(code, "restarting");
+            ServerFrame answer = co_await client.next();
+            CHECK(answer.status == Status::close);
+            CHECK(answer.code == code);
+            co_await client.wait_for_eof();
+        });
+        CHECK(record.close_code == code);
+        CHECK(record.close_reason == "restarting");
+    }
+}
+
 TEST_CASE_METHOD(AsyncTest, "WebSocketHandler: close(4000, \"bye\") from inside on_message", "[websocket][net]") {
     Record record;
     AppServer s = echo_server(record);

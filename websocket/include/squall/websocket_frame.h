@@ -36,11 +36,15 @@ inline constexpr std::uint16_t policy_violation = 1008;
 inline constexpr std::uint16_t message_too_big = 1009;
 inline constexpr std::uint16_t missing_extension = 1010;
 inline constexpr std::uint16_t internal_error = 1011;
+// Registered with IANA after RFC 6455; Python websockets, Node ws and Autobahn send them.
+inline constexpr std::uint16_t service_restart = 1012;
+inline constexpr std::uint16_t try_again_later = 1013;
+inline constexpr std::uint16_t bad_gateway = 1014;
 
-/// A code a peer may send in a close frame: 1000-1003, 1007-1011, or 3000-4999 (registered
-/// and private use). Everything else is a protocol error.
+/// A code a peer may send in a close frame: 1000-1003, 1007-1014, or 3000-4999 (registered
+/// and private use). Everything else is a protocol error (1015, TLS failure, is never sent).
 constexpr bool may_be_sent(std::uint16_t code) noexcept {
-    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1011) || (code >= 3000 && code <= 4999);
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
 }
 }  // namespace websocket_close
 
