@@ -87,6 +87,20 @@ private:
     int messages_ = 0;
 };
 
+/// Echoes with permessage-deflate accepted from any offer the peer makes, context kept
+/// (`/deflate`) or reset after every message (`/deflate-reset`).
+class DeflateHandler : public EchoHandler {
+public:
+    void initialize(CloseLog* log, bool no_context_takeover) {
+        EchoHandler::initialize(log);
+        options_.no_context_takeover = no_context_takeover;
+    }
+    std::optional<WebSocketCompressionOptions> get_compression_options() override { return options_; }
+
+private:
+    WebSocketCompressionOptions options_;
+};
+
 /// Closes with 4001 "server bye" as soon as it is open.
 class CloseHandler : public EchoHandler {
 protected:
@@ -166,6 +180,8 @@ int main() {
         CloseLog log;
         std::vector<URLSpec> routes;
         routes.push_back(url<EchoHandler>("/echo", &log));
+        routes.push_back(url<DeflateHandler>("/deflate", &log, false));
+        routes.push_back(url<DeflateHandler>("/deflate-reset", &log, true));
         routes.push_back(url<CloseHandler>("/close", &log));
         routes.push_back(url<PingHandler>("/ping", &log));
         routes.push_back(url<SubprotocolHandler>("/subprotocol", &log));

@@ -75,6 +75,8 @@ class Connection {
     this.waiting = [];
     this.ws = new WebSocket(`ws://127.0.0.1:${port}${path}?id=${id}`, protocols || [],
                             Object.assign({handshakeTimeout: STEP_TIMEOUT}, options || {}));
+    this.extensionsHeader = '';
+    this.ws.on('upgrade', res => { this.extensionsHeader = res.headers['sec-websocket-extensions'] || ''; });
     this.ws.on('open', () => this.push('open'));
     this.ws.on('message', (data, isBinary) => this.push(isBinary ? 'binary' : 'text', data));
     this.ws.on('pong', data => this.push('pong', data));
@@ -154,6 +156,25 @@ const checks = {
     for (const [name, payload] of BINARY_PAYLOADS)
       checkMessage(await c.echo(payload), 'binary', payload, 'binary echo of ' + name);
     await c.close(1000);
+  },
+
+  async 'compressed echo'() {
+    // ws offers permessage-deflate by default (and compresses messages of 1 KiB and more).
+    const plain = await opened('/echo', 'node-uncompressed');
+    check(plain.extensionsHeader === '', `/echo negotiated ${plain.extensionsHeader}`);
+    await plain.close(1000);
+    for (const path of ['/deflate', '/deflate-reset']) {
+      const c = await opened(path, 'node' + path.replace('/', '-'));
+      const extensions = c.extensionsHeader;
+      check(extensions.startsWith('permessage-deflate'), `${path} answered extensions ${extensions}`);
+      check(extensions.includes('server_no_context_takeover') === (path === '/deflate-reset'),
+            `${path} answered extensions ${extensions}`);
+      for (const text of ['hello, squall', '', UTF8_TEXT, LONG_TEXT])
+        checkMessage(await c.echo(text), 'text', text, 'compressed text echo on ' + path);
+      for (const [name, payload] of BINARY_PAYLOADS)
+        checkMessage(await c.echo(payload), 'binary', payload, `compressed binary echo of ${name} on ${path}`);
+      await c.close(1000);
+    }
   },
 
   async 'many in flight'() {

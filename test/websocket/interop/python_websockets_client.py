@@ -49,6 +49,22 @@ async def binary_echo():
             check_equal(await echo_of(ws, payload), payload, "binary echo of " + name)
 
 
+async def compressed_echo():
+    # websockets offers permessage-deflate by default; /echo declines it, /deflate accepts it.
+    async with connect("/echo", "ws-uncompressed") as ws:
+        check("Sec-WebSocket-Extensions" not in ws.response_headers, "/echo negotiated an extension")
+    for path in ("/deflate", "/deflate-reset"):
+        async with connect(path, "ws" + path.replace("/", "-")) as ws:
+            extensions = ws.response_headers.get("Sec-WebSocket-Extensions", "")
+            check(extensions.startswith("permessage-deflate"), "%s answered extensions %r" % (path, extensions))
+            check(("server_no_context_takeover" in extensions) == (path == "/deflate-reset"),
+                  "%s answered extensions %r" % (path, extensions))
+            for text in ["hello, squall", "", UTF8_TEXT, LONG_TEXT, "hello, squall"]:
+                check_equal(await echo_of(ws, text), text, "compressed text echo on " + path)
+            for name, payload in BINARY_PAYLOADS:
+                check_equal(await echo_of(ws, payload), payload, "compressed binary echo of %s on %s" % (name, path))
+
+
 async def many_in_flight():
     async with connect("/echo", "ws-burst") as ws:
         sent = ["message %d" % i for i in range(200)]
@@ -155,5 +171,5 @@ def in_loop(coroutine_function):
 
 
 run_checks(PEER, [(f.__name__.replace("_", " "), in_loop(f)) for f in [
-    text_echo, binary_echo, many_in_flight, fragmented, ping_pong, server_ping, client_close, registered_close_codes,
+    text_echo, binary_echo, compressed_echo, many_in_flight, fragmented, ping_pong, server_ping, client_close, registered_close_codes,
     server_close, message_size_limit, subprotocol, no_subprotocol_offered, same_origin, cross_origin]])
