@@ -118,6 +118,9 @@ WebSocketParser::Result WebSocketParser::check_frame(std::size_t consumed) {
     // Compared without adding, so no announced length can wrap the total.
     if (frame_.length > options_.max_message_size - std::min<std::uint64_t>(message_.size(), options_.max_message_size))
         return fail(websocket_close::message_too_big, "message larger than max_message_size", 0);
+    // Room for the frame up front, so a large message is copied in once instead of regrown; at
+    // most 1 MiB on an announced length alone, as the peer may never send the bytes.
+    message_.reserve(message_.size() + static_cast<std::size_t>(std::min<std::uint64_t>(frame_.length, 1 << 20)));
     return {Status::incomplete, consumed};
 }
 
