@@ -174,9 +174,10 @@ private:
     std::vector<std::shared_ptr<IOStream>> streams_;
 };
 
-/// Reads the upgrade request; the accept value its key asks for.
-Future<std::string> read_upgrade(IOStream& stream) {
+/// Reads the upgrade request (into `head` when given); the accept value its key asks for.
+Future<std::string> read_upgrade(IOStream& stream, std::string* request) {
     std::string head = co_await stream.read_until("\r\n\r\n");
+    if (request) *request = head;
     std::size_t at = detail::ascii_lowercase(head).find("sec-websocket-key:") + 18;
     at = head.find_first_not_of(' ', at);
     co_return websocket_accept_value(head.substr(at, head.find("\r\n", at) - at));
@@ -343,6 +344,22 @@ TEST_CASE_METHOD(EchoTest, "websocket_connect: pings and pongs both ways", "[web
     CHECK(record.events.front() == "ping are you there");
 }
 
+TEST_CASE_METHOD(EchoTest, "websocket_connect: ping_interval pings the server", "[websocket][client][net]") {
+    WebSocketConnectOptions options;
+    options.ping_interval = 10ms;
+    int pongs = 0;
+    Promise<void> third_pong;
+    options.on_pong = [&](std::string_view) {
+        if (++pongs == 3) third_pong.set_result();
+    };
+    session(options, [&](Connection& ws) -> Future<void> {
+        co_await third_pong.get_future();
+        ws->close();
+    });
+    CHECK(record.events.front() == "ping ");
+    CHECK(record.close_code == std::nullopt);
+}
+
 TEST_CASE_METHOD(EchoTest, "websocket_connect: the on_message callback form", "[websocket][client][net]") {
     std::vector<std::string> received;
     Promise<void> ended;
@@ -385,7 +402,8 @@ TEST_CASE_METHOD(EchoTest, "websocket_connect: a message over max_message_size c
 TEST_CASE_METHOD(AsyncTest, "websocket_connect: frames in the same packet as the 101 head are kept",
                  "[websocket][client][net]") {
     ScriptedServer server([](std::shared_ptr<IOStream> stream) -> Future<void> {
-        std::string accept = co_await read_upgrade(*stream);
+        auto reading = read_upgrade(*stream, nullptr);
+        std::string accept = co_await std::move(reading);
         co_await stream->write(switching_protocols(accept) + server_frame(WebSocketOpcode::text, "early") +
                                server_frame(WebSocketOpcode::binary, "bird"));
         co_await stream->read_until_close();
@@ -403,9 +421,39 @@ TEST_CASE_METHOD(AsyncTest, "websocket_connect: frames in the same packet as the
     });
 }
 
+TEST_CASE_METHOD(AsyncTest, "websocket_connect: the upgrade request, with the HTTPRequest's headers",
+                 "[websocket][client][handshake][net]") {
+    std::string request;
+    ScriptedServer server([&request](std::shared_ptr<IOStream> stream) -> Future<void> {
+        auto reading = read_upgrade(*stream, &request);
+        std::string accept = co_await std::move(reading);
+        co_await stream->write(switching_protocols(accept));
+        co_await stream->read_until_close();
+    });
+    run_sync([&]() -> Future<void> {
+        HTTPRequest r(ws_url(server.port, "/chat?room=1"));
+        r.headers.set("Origin", "http://example.com");
+        WebSocketConnectOptions options;
+        options.subprotocols = {"a", "b"};
+        auto connecting = websocket_connect(r, options);
+        Connection ws = co_await std::move(connecting);
+        ws->close();
+    });
+    CHECK(request.rfind("GET /chat?room=1 HTTP/1.1\r\n", 0) == 0);
+    std::string lower = detail::ascii_lowercase(request);
+    for (std::string line : {"host: 127.0.0.1:" + std::to_string(server.port), std::string("upgrade: websocket"),
+                             std::string("connection: upgrade"), std::string("sec-websocket-version: 13"),
+                             std::string("sec-websocket-protocol: a, b"), std::string("origin: http://example.com")})
+        CHECK(lower.find("\r\n" + line + "\r\n") != std::string::npos);
+    CHECK(lower.find("sec-websocket-extensions") == std::string::npos);
+    std::size_t key = lower.find("sec-websocket-key: ") + 19;
+    CHECK(valid_websocket_key(request.substr(key, request.find("\r\n", key) - key)));
+}
+
 TEST_CASE_METHOD(AsyncTest, "websocket_connect: a wrong Sec-WebSocket-Accept fails", "[websocket][client][handshake][net]") {
     ScriptedServer server([](std::shared_ptr<IOStream> stream) -> Future<void> {
-        co_await read_upgrade(*stream);
+        auto reading = read_upgrade(*stream, nullptr);
+        co_await std::move(reading);
         co_await stream->write(switching_protocols(websocket_accept_value("dGhlIHNhbXBsZSBub25jZQ==")));
         co_await stream->read_until_close();
     });
@@ -421,7 +469,8 @@ TEST_CASE_METHOD(AsyncTest, "websocket_connect: a subprotocol or extension not o
                  "[websocket][client][handshake][net]") {
     std::string extra;
     ScriptedServer server([&extra](std::shared_ptr<IOStream> stream) -> Future<void> {
-        std::string accept = co_await read_upgrade(*stream);
+        auto reading = read_upgrade(*stream, nullptr);
+        std::string accept = co_await std::move(reading);
         std::string head = switching_protocols(accept);
         co_await stream->write(head.insert(head.size() - 2, extra));
         co_await stream->read_until_close();
@@ -443,7 +492,8 @@ TEST_CASE_METHOD(AsyncTest, "websocket_connect: a masked frame from the server f
     std::uint16_t client_code = 0;
     Promise<void> answered;
     ScriptedServer server([&](std::shared_ptr<IOStream> stream) -> Future<void> {
-        std::string accept = co_await read_upgrade(*stream);
+        auto reading = read_upgrade(*stream, nullptr);
+        std::string accept = co_await std::move(reading);
         static const unsigned char key[4] = {1, 2, 3, 4};
         co_await stream->write(switching_protocols(accept) + server_frame(WebSocketOpcode::text, "masked", key));
         auto [status, code] = co_await next_client_frame(*stream);
@@ -466,7 +516,8 @@ TEST_CASE_METHOD(AsyncTest, "websocket_connect: after the closing handshake the 
     Duration waited{};
     Promise<void> ended;
     ScriptedServer server([&](std::shared_ptr<IOStream> stream) -> Future<void> {
-        std::string accept = co_await read_upgrade(*stream);
+        auto reading = read_upgrade(*stream, nullptr);
+        std::string accept = co_await std::move(reading);
         co_await stream->write(switching_protocols(accept));
         auto [status, code] = co_await next_client_frame(*stream);
         CHECK(status == WebSocketParser::Status::close);
