@@ -228,6 +228,7 @@ Future<std::shared_ptr<WebSocketClientConnection>> handshake(HTTPRequest request
 Future<std::shared_ptr<WebSocketClientConnection>> websocket_connect(HTTPRequest request,
                                                                      WebSocketConnectOptions options) {
     detail::URLParts url = websocket_url(request.url);
+    if (options.ssl_options) request.ssl_options = options.ssl_options;
     return handshake(std::move(request), std::move(url), std::move(options));
 }
 

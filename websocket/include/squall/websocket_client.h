@@ -59,6 +59,8 @@ struct WebSocketConnectOptions {
     /// Override the request's: TCP connect (and TLS handshake), and the whole handshake.
     std::optional<Duration> connect_timeout;
     std::optional<Duration> request_timeout;
+    /// wss://: overrides the request's ssl_options (and so its validate_cert and ca_certs).
+    std::optional<SSLContext> ssl_options;
     /// How long a close waits for the server's close frame and the end of the TCP connection.
     Duration close_timeout = std::chrono::seconds(5);
     /// Bound on the server's response head.
