@@ -15,7 +15,7 @@
 #include "squall/tcpclient.h"
 #include "squall/detail/ascii.h"
 #include "squall/detail/base64.h"
-#include "url_parts.h"
+#include "squall/detail/url_parts.h"
 
 namespace squall {
 namespace {
@@ -106,6 +106,8 @@ void check_request(const HTTPRequest& r) {
     if (r.auth_mode != "basic" && (!r.auth_username.empty())) throw std::invalid_argument("unsupported auth_mode " + r.auth_mode);
 }
 
+}  // namespace
+
 SSLContext tls_context_for(const HTTPRequest& r) {
     if (r.ssl_options) return *r.ssl_options;
     SSLOptions o;
@@ -115,8 +117,6 @@ SSLContext tls_context_for(const HTTPRequest& r) {
     o.keyfile = r.client_key;
     return SSLContext::client(o);
 }
-
-}  // namespace
 
 HTTPClientError::HTTPClientError(int code, std::string message, std::shared_ptr<const HTTPResponse> response)
     : std::runtime_error("HTTP " + std::to_string(code) + ": " + message),

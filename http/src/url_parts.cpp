@@ -1,5 +1,5 @@
 // split_url and urljoin. Internal. RFC 3986 sections 3 and 5.2.
-#include "url_parts.h"
+#include "squall/detail/url_parts.h"
 
 #include <charconv>
 #include <vector>

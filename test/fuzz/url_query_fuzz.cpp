@@ -4,7 +4,7 @@
 // (Location headers come from the server).
 #include <string>
 
-#include "../../http/src/url_parts.h"
+#include "squall/detail/url_parts.h"
 #include "fuzz_input.h"
 #include "squall/httputil.h"
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "async_test.h"
+#include "handler_record.h"
 #include "catch.h"
 #include "squall/gen.h"
 #include "squall/web.h"
@@ -24,15 +25,7 @@ using Status = WebSocketParser::Status;
 
 namespace {
 
-/// What a handler saw, for the test to check once the connection has ended.
-struct Record {
-    std::vector<std::string> events;
-    int closes = 0;
-    std::optional<std::uint16_t> close_code;
-    std::string close_reason;
-    bool write_after_close_failed = false;
-    Promise<void> closed;
-};
+using Record = squall::testing::HandlerRecord;
 
 /// Echoes messages once written (counting flushed writes); "close" closes with 4000 "bye",
 /// "ping" pings the client.

@@ -1,7 +1,10 @@
-// WebSocketProtocol: the server's side of an upgraded connection. Internal. Models
+// WebSocketProtocol: either side of an upgraded connection. Internal. Models
 // tornado/websocket.py (4.0) WebSocketProtocol13: the read loop, pongs, the closing handshake
-// (echo the peer's code, or wait close_timeout for its answer to ours), and 4.5's pings.
+// (echo the peer's code, or wait close_timeout for its answer to ours), and 4.5's pings; a
+// client masks its frames and leaves closing TCP to the server (RFC 6455 section 7.1.1).
 #include "websocket_protocol.h"
+
+#include <openssl/rand.h>
 
 #include <stdexcept>
 
@@ -25,9 +28,9 @@ Future<void> as_websocket_write(Future<void> written) {
     }
 }
 
-WebSocketParserOptions server_parser_options(const WebSocketProtocolOptions& options) {
+WebSocketParserOptions parser_options(const WebSocketProtocolOptions& options) {
     WebSocketParserOptions parser;
-    parser.expect_masked = true;
+    parser.expect_masked = options.role == WebSocketRole::server;  // a masked frame to a client is a 1002
     parser.max_message_size = options.max_message_size;
     parser.compression = options.compression.has_value();
     return parser;
@@ -35,10 +38,22 @@ WebSocketParserOptions server_parser_options(const WebSocketProtocolOptions& opt
 
 }  // namespace
 
+const unsigned char* MaskKeySource::next() {
+    if (used_ + 4 > sizeof batch_) {
+        if (RAND_bytes(batch_, static_cast<int>(sizeof batch_)) != 1)
+            throw std::runtime_error("RAND_bytes failed: no WebSocket masking key");
+        used_ = 0;
+    }
+    const unsigned char* key = batch_ + used_;
+    used_ += 4;
+    return key;
+}
+
 WebSocketProtocol::WebSocketProtocol(std::shared_ptr<IOStream> stream, WebSocketProtocolOptions options)
-    : stream_(std::move(stream)), options_(std::move(options)), parser_(server_parser_options(options_)) {
+    : stream_(std::move(stream)), options_(std::move(options)), parser_(parser_options(options_)) {
     if (options_.compression)
-        compression_ = std::make_unique<WebSocketCompression>(*options_.compression, options_.compression_options, true);
+        compression_ = std::make_unique<WebSocketCompression>(*options_.compression, options_.compression_options,
+                                                              options_.role == WebSocketRole::server);
 }
 
 WebSocketProtocol::~WebSocketProtocol() { cancel_timers(); }
@@ -60,6 +75,10 @@ Future<void> WebSocketProtocol::run(std::shared_ptr<WebSocketProtocol> self, std
         if (opened.valid()) co_await std::move(opened);
         auto reading = self->read_frames(*events);
         co_await std::move(reading);
+        if (self->is_client() && !self->stream_->closed()) {
+            auto eof = self->wait_for_server_eof();
+            co_await std::move(eof);
+        }
     } catch (const StreamClosedError&) {
         // The peer went away: on_close with no close code, as Tornado.
     } catch (const std::exception& e) {
@@ -70,7 +89,7 @@ Future<void> WebSocketProtocol::run(std::shared_ptr<WebSocketProtocol> self, std
 }
 
 Future<void> WebSocketProtocol::read_frames(WebSocketEvents& events) {
-    while (!client_terminated_ && !stream_->closed()) {
+    while (!peer_closing_ && !stream_->closed()) {
         auto result = parser_.parse(stream_->buffered());
         stream_->consume(result.consumed);
         if (result.status == WebSocketParser::Status::incomplete) {
@@ -80,6 +99,14 @@ Future<void> WebSocketProtocol::read_frames(WebSocketEvents& events) {
         }
         auto handled = dispatch(events, result.status);
         if (handled.valid()) co_await std::move(handled);
+    }
+}
+
+Future<void> WebSocketProtocol::wait_for_server_eof() {
+    while (true) {  // ends with the StreamClosedError of the server's close or our timer's
+        stream_->consume(stream_->buffered().size());  // nothing may follow a close frame
+        auto filled = stream_->fill_buffer(1);
+        co_await std::move(filled);
     }
 }
 
@@ -130,11 +157,12 @@ Future<void> WebSocketProtocol::deliver(WebSocketEvents& events) {
 }
 
 void WebSocketProtocol::on_peer_close() {
-    client_terminated_ = true;
+    peer_closing_ = true;
     if (parser_.close_code() != websocket_close::no_status) close_code_ = parser_.close_code();
     close_reason_ = std::string(parser_.close_reason());
-    if (server_terminated_) {
-        stream_->close();  // the closing handshake we started is complete
+    if (close_sent_) {
+        // The closing handshake we started is complete; a client waits for the server's EOF.
+        if (!is_client()) stream_->close();
         return;
     }
     close(close_code_, {});  // RFC 6455 section 5.5.1: echo the code
@@ -143,8 +171,9 @@ void WebSocketProtocol::on_peer_close() {
 void WebSocketProtocol::fail(std::uint16_t code, std::string_view why) {
     gen_log().logf(LogLevel::info, "WebSocket protocol error from %s: %.*s", options_.log_name.c_str(),
                    static_cast<int>(why.size()), why.data());
-    client_terminated_ = true;
-    if (server_terminated_) {
+    peer_closing_ = true;
+    peer_failed_ = true;
+    if (close_sent_) {
         stream_->close();
         return;
     }
@@ -166,9 +195,11 @@ void WebSocketProtocol::ping(std::string_view data) {
 
 void WebSocketProtocol::close(std::optional<std::uint16_t> code, std::string_view reason) {
     if (closed()) return;
-    server_terminated_ = true;
+    close_sent_ = true;
     auto written = write_frame(WebSocketOpcode::close, websocket_close_payload(code.value_or(websocket_close::no_status), reason));
-    if (client_terminated_) close_stream_when_written(std::move(written));
+    // The handshake is complete once our answer is out: a server closes TCP then, and so does a
+    // client failing the connection; otherwise a client waits for the server to close it.
+    if (peer_closing_ && (!is_client() || peer_failed_)) close_stream_when_written(std::move(written));
     else {
         quiet(std::move(written));
         arm_close_timer();
@@ -177,7 +208,8 @@ void WebSocketProtocol::close(std::optional<std::uint16_t> code, std::string_vie
 
 Future<void> WebSocketProtocol::write_frame(WebSocketOpcode opcode, std::string_view payload, bool compressed) {
     std::string frame;
-    write_websocket_frame(frame, opcode, payload, true, nullptr, compressed);
+    const unsigned char* mask_key = is_client() ? mask_keys_.next() : nullptr;  // a fresh key per frame
+    write_websocket_frame(frame, opcode, payload, true, mask_key, compressed);
     return stream_->write(std::move(frame));
 }
 

@@ -1,7 +1,7 @@
-// The WebSocket protocol on a stream whose handshake is done, server role: a read loop feeding
-// WebSocketParser and dispatching to its owner, automatic pongs, the closing handshake with
-// its timeout, and pings on an interval. Internal. Models tornado/websocket.py (4.0)
-// WebSocketProtocol13, with the pings of Tornado 4.5.
+// The WebSocket protocol on a stream whose handshake is done, as server or client: a read loop
+// feeding WebSocketParser and dispatching to its owner, automatic pongs, the closing handshake
+// with its timeout, pings on an interval, and a client's masking. Internal. Models
+// tornado/websocket.py (4.0) WebSocketProtocol13, with the pings of Tornado 4.5.
 #pragma once
 
 #include <chrono>
@@ -19,7 +19,8 @@
 
 namespace squall::detail {
 
-/// What the protocol reports to the object it serves (the server's handler).
+/// What the protocol reports to the object it serves (the server's handler, the client
+/// connection).
 class WebSocketEvents {
 public:
     virtual ~WebSocketEvents() = default;
@@ -31,7 +32,22 @@ public:
     virtual void on_close() = 0;
 };
 
+enum class WebSocketRole { server, client };
+
+/// Per-connection source of the masking keys a client puts on its frames: unpredictable
+/// (RFC 6455 section 10.3), drawn from OpenSSL's CSPRNG a batch at a time.
+class MaskKeySource {
+public:
+    /// The next 4-byte key.
+    const unsigned char* next();
+
+private:
+    unsigned char batch_[256];
+    std::size_t used_ = sizeof batch_;
+};
+
 struct WebSocketProtocolOptions {
+    WebSocketRole role = WebSocketRole::server;
     std::uint64_t max_message_size = 10 * 1024 * 1024;
     std::optional<Duration> ping_interval;
     std::optional<Duration> ping_timeout;  // default: three intervals
@@ -66,7 +82,7 @@ public:
     void close(std::optional<std::uint16_t> code, std::string_view reason);
 
     /// No more frames may be sent: close() was called, or the stream closed.
-    bool closed() const noexcept { return server_terminated_ || stream_->closed(); }
+    bool closed() const noexcept { return close_sent_ || stream_->closed(); }
     /// From the peer's close frame; none when it sent none or one without a code.
     std::optional<std::uint16_t> close_code() const noexcept { return close_code_; }
     const std::string& close_reason() const noexcept { return close_reason_; }
@@ -77,6 +93,10 @@ private:
                             Future<void> opened);
     /// Reads frames until the connection ends; exceptions from `events` propagate.
     Future<void> read_frames(WebSocketEvents& events);
+    /// A client, after the closing handshake: RFC 6455 section 7.1.1 has the server close TCP
+    /// first, so wait for that (the close timer cuts the wait short).
+    Future<void> wait_for_server_eof();
+    bool is_client() const noexcept { return options_.role == WebSocketRole::client; }
     /// Acts on one parser result; a Future to wait for before parsing on (flow control).
     Future<void> dispatch(WebSocketEvents& events, WebSocketParser::Status status);
     /// A whole message, inflated first when it came compressed.
@@ -98,8 +118,10 @@ private:
     WebSocketParser parser_;
     std::unique_ptr<WebSocketCompression> compression_;
     std::weak_ptr<WebSocketEvents> events_;
-    bool server_terminated_ = false;  // we sent a close frame
-    bool client_terminated_ = false;  // the peer did, or broke the protocol: read no more
+    MaskKeySource mask_keys_;
+    bool close_sent_ = false;      // we sent a close frame
+    bool peer_closing_ = false;    // the peer did, or broke the protocol: read no more
+    bool peer_failed_ = false;     // it broke the protocol: we close TCP, whatever our role
     bool close_notified_ = false;
     std::optional<std::uint16_t> close_code_;
     std::string close_reason_;

@@ -67,6 +67,10 @@ struct HTTPRequest {
     std::optional<SSLContext> ssl_options;
 };
 
+/// The client TLS context `request` asks for: its ssl_options, or one made from validate_cert,
+/// ca_certs and client_cert / client_key (the WebSocket client shares it).
+SSLContext tls_context_for(const HTTPRequest& request);
+
 struct HTTPResponse {
     HTTPRequest request;  // the request as finally sent (after redirects)
     std::string original_url;

@@ -1,6 +1,6 @@
 // Absolute http(s) URLs split into what a client needs, and relative references resolved
-// against them (RFC 3986 section 5). Internal to the http library; plays the part of
-// urllib.parse in tornado/simple_httpclient.py.
+// against them (RFC 3986 section 5). Internal, shared by the HTTP and WebSocket clients; plays
+// the part of urllib.parse in tornado/simple_httpclient.py.
 #pragma once
 
 #include <optional>
