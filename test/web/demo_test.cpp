@@ -44,7 +44,10 @@ TEST_CASE_METHOD(AsyncTest, "squall-demo: every endpoint of the demo application
             };
             HTTPResponse index = co_await fetch("/");
             CHECK(index.code == 200);
-            CHECK(index.body.find("/chat") != std::string::npos);
+            CHECK(index.body.find("location.host + \"/chat\"") != std::string::npos);
+            CHECK(index.body.find("textContent") != std::string::npos);  // messages are shown as text, never as HTML
+            CHECK(index.body.find("innerHTML") == std::string::npos);
+            CHECK(index.body.find("src=\"http") == std::string::npos);  // self-contained: no external scripts
             HTTPResponse hello = co_await fetch("/hello");
             CHECK(hello.code == 200);
             CHECK(hello.body == "Hello, world");
