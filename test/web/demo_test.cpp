@@ -1,7 +1,5 @@
 // The demo application as users run it: squall-demo is started on a kernel-picked port and
 // every endpoint of ../shared/demo-app.md is checked with AsyncHTTPClient and a raw TCP client.
-#include <signal.h>
-
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <re2/re2.h>
@@ -10,13 +8,14 @@
 #include "bytes_util.h"
 #include "catch.h"
 #include "squall/httpclient.h"
-#include "squall/process.h"
 #include "squall/tcpclient.h"
+#include "demo_process.h"
 #include "web_support.h"
 
 using namespace squall;
 using namespace std::chrono_literals;
 using squall::testing::AsyncTest;
+using squall::testing::DemoProcess;
 using squall::testing::digest_hex;
 using squall::testing::gzip;
 using squall::testing::raw_request;
@@ -33,14 +32,9 @@ std::string cookie_pair(const HTTPResponse& r, const std::string& name) {
 }  // namespace
 
 TEST_CASE_METHOD(AsyncTest, "squall-demo: every endpoint of the demo application", "[web][demo][net]") {
-    Subprocess::Options options;
-    options.stdout_pipe = true;
-    Subprocess demo({SQUALL_DEMO_TOOL, "--port", "0"}, options, io_loop());
-    std::string line = run_sync([&]() { return demo.stdout_stream()->read_until("\n"); }, 10s);
-    std::string port, site_dir;
-    REQUIRE(RE2::PartialMatch(line, R"(http://127\.0\.0\.1:([0-9]+)/ \(site (.*)\))", &port, &site_dir));
-    std::string base = "http://127.0.0.1:" + port;
-    std::filesystem::path site = site_dir;
+    DemoProcess demo(*this);
+    std::string port = std::to_string(demo.port()), base = demo.base_url();
+    std::filesystem::path site = demo.site();
     CHECK(std::filesystem::exists(site / "secret.txt"));
     AsyncHTTPClient client({}, io_loop());
     run_sync(
@@ -50,7 +44,10 @@ TEST_CASE_METHOD(AsyncTest, "squall-demo: every endpoint of the demo application
             };
             HTTPResponse index = co_await fetch("/");
             CHECK(index.code == 200);
-            CHECK(index.body.find("/chat") != std::string::npos);
+            CHECK(index.body.find("location.host + \"/chat\"") != std::string::npos);
+            CHECK(index.body.find("textContent") != std::string::npos);  // messages are shown as text, never as HTML
+            CHECK(index.body.find("innerHTML") == std::string::npos);
+            CHECK(index.body.find("src=\"http") == std::string::npos);  // self-contained: no external scripts
             HTTPResponse hello = co_await fetch("/hello");
             CHECK(hello.code == 200);
             CHECK(hello.body == "Hello, world");
@@ -158,9 +155,7 @@ TEST_CASE_METHOD(AsyncTest, "squall-demo: every endpoint of the demo application
             CHECK((co_await client.fetch(huge_header, false)).code == 431);
         },
         30s);
-    ::kill(demo.pid(), SIGTERM);
-    int rc = run_sync([&]() { return demo.wait_for_exit(false); }, 10s);
-    CHECK(rc == 0);
+    CHECK(demo.stop() == 0);
     CHECK_FALSE(std::filesystem::exists(site));  // the temporary site is removed on exit
 }
 #else

@@ -1,5 +1,6 @@
 // The demo's handlers: hello, echo, a streamed upload, signed cookies, XSRF, a redirect and a
-// compressible page, with static files from the site directory. Part of squall-demo.
+// compressible page, with static files from the site directory; the WebSocket endpoints are in
+// sockets.cpp. Part of squall-demo.
 #include "app.h"
 
 #include <openssl/evp.h>
@@ -8,6 +9,7 @@
 #include <stdexcept>
 
 #include "page.h"
+#include "sockets.h"
 #include "squall/web.h"
 
 namespace squall::demo {
@@ -123,6 +125,7 @@ std::unique_ptr<Application> make_application(const DemoOptions& o) {
     settings.compress_response = o.compress_response;
     settings.cookie_secret = o.cookie_secret;
     settings.static_path = o.site + "/static";
+    settings.websocket_max_message_size = o.websocket_max_message_size;
     std::vector<URLSpec> routes;
     routes.push_back(url<IndexHandler>("/"));
     routes.push_back(url<HelloHandler>("/hello"));
@@ -132,6 +135,7 @@ std::unique_ptr<Application> make_application(const DemoOptions& o) {
     routes.push_back(url<XSRFHandler>("/xsrf"));
     routes.push_back(url<RedirectHandler>("/redirect", std::string("/hello"), false));
     routes.push_back(url<GzipHandler>("/gzip"));
+    add_websocket_routes(routes, o.chat_max_backlog);
     return std::make_unique<Application>(std::move(routes), std::move(settings));
 }
 

@@ -21,6 +21,7 @@ struct DemoOptions {
     bool decompress_request = true;
     bool compress_response = true;
     std::uint64_t websocket_max_message_size = 2097152;
+    std::size_t chat_max_backlog = 1048576;  // a chat member with more unflushed bytes is closed (1008)
     std::string cookie_secret = "demo-cookie-secret";
     std::string site;  // empty: a temporary directory made at start
 };

@@ -21,7 +21,8 @@ extern "C" void on_signal(int) {
 
 int main(int argc, char** argv) {
     squall::demo::DemoOptions o;
-    CLI::App cli{"squall's demo application: hello world, echo, uploads, static files, cookies, XSRF, redirects and gzip", "squall-demo"};
+    CLI::App cli{"squall's demo application: hello world, echo, uploads, static files, cookies, XSRF, redirects, gzip, "
+                 "a WebSocket echo (/ws, /ws-close, /ws-last-close) and a chat room (/chat, on the page at /)", "squall-demo"};
     cli.add_option("--address", o.address, "address to listen on")->capture_default_str();
     cli.add_option("--port", o.port, "port to listen on (0: any free port)")->capture_default_str();
     cli.add_option("--max-header-size", o.max_header_size, "largest request line and headers, bytes")->capture_default_str();
@@ -37,6 +38,8 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     cli.add_option("--websocket-max-message-size", o.websocket_max_message_size, "largest WebSocket message, bytes")
         ->capture_default_str();
+    cli.add_option("--chat-max-backlog", o.chat_max_backlog,
+                   "bytes a chat member may leave unread before it is closed with 1008")->capture_default_str();
     cli.add_option("--cookie-secret", o.cookie_secret, "key for signed cookies")->capture_default_str();
     cli.add_option("--site", o.site, "site directory (default: a temporary one with the demo files)");
     std::string logging = "info";

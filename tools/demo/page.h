@@ -28,6 +28,10 @@ code { background: #f3f3f3; padding: 0 .2rem; }
 <li><a href="/xsrf">/xsrf</a>: a form protected against cross-site request forgery</li>
 <li><a href="/redirect">/redirect</a>: 302 to /hello</li>
 <li><a href="/gzip">/gzip</a>: a compressible page, gzipped when your client accepts it</li>
+<li><code>/ws</code>: a WebSocket echo (text stays text, binary stays binary; same origin only), and
+    <a href="/ws-last-close">/ws-last-close</a>: the code and reason of the last close frame it received</li>
+<li><code>/ws-close</code>: a WebSocket closed at once with 4000 <code>bye</code></li>
+<li><code>/chat</code>: the WebSocket chat room below; every message goes to everyone in the room</li>
 </ul>
 <h2>Chat room</h2>
 <div id="log"></div>
