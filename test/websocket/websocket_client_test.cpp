@@ -62,6 +62,13 @@ private:
     Record* record_ = nullptr;
 };
 
+class DeflatingEchoHandler : public EchoHandler {
+public:
+    std::optional<WebSocketCompressionOptions> get_compression_options() override {
+        return WebSocketCompressionOptions();
+    }
+};
+
 class ForbiddenHandler : public EchoHandler {
 public:
     Future<void> prepare() override { throw HTTPError(403); }
@@ -76,7 +83,8 @@ public:
 };
 
 AppServer echo_server(Record& record, HTTPServerOptions options = {}) {
-    return AppServer({url<EchoHandler>("/echo", &record), url<ForbiddenHandler>("/forbidden", &record),
+    return AppServer({url<EchoHandler>("/echo", &record), url<DeflatingEchoHandler>("/deflate", &record),
+                      url<ForbiddenHandler>("/forbidden", &record),
                       url<PlainHandler>("/plain")},
                      {}, std::move(options));
 }
@@ -481,6 +489,119 @@ TEST_CASE_METHOD(AsyncTest, "websocket_connect: a subprotocol or extension not o
             WebSocketConnectOptions options;
             options.subprotocols = {"chat"};
             co_await expect_failure(connect_to(ws_url(server.port, "/"), options), [](const std::exception_ptr& e) {
+                CHECK_THROWS_AS(std::rethrow_exception(e), WebSocketHandshakeError);
+            });
+        });
+    }
+}
+
+TEST_CASE_METHOD(EchoTest, "websocket_connect: permessage-deflate with squall's server, offered and accepted",
+                 "[websocket][client][deflate][net]") {
+    WebSocketConnectOptions options;
+    options.compression_options = WebSocketCompressionOptions();
+    run_sync([&]() -> Future<void> {
+        auto connecting = connect_to(ws_url(server.port, "/deflate"), options);
+        Connection ws = co_await std::move(connecting);
+        CHECK(ws->headers().get("Sec-WebSocket-Extensions") == "permessage-deflate");
+        std::string big;
+        for (int i = 0; i < 30000; ++i) big += std::to_string(i % 977) + " ";
+        std::vector<std::string> messages;  // no braced list across a co_await (GCC 12)
+        messages.push_back("héllo");
+        messages.push_back(big);
+        messages.push_back("");
+        messages.push_back(big);
+        for (const std::string& message : messages) {
+            co_await ws->write_message(message, false);
+            auto echo = co_await ws->read_message();
+            REQUIRE(echo.has_value());
+            CHECK(echo->data == message);
+        }
+        ws->close(1000);
+        co_await record.closed.get_future();
+    });
+    CHECK(record.close_code == 1000);
+}
+
+TEST_CASE_METHOD(EchoTest, "websocket_connect: permessage-deflate offered to a server that declines it",
+                 "[websocket][client][deflate][net]") {
+    WebSocketConnectOptions options;
+    options.compression_options = WebSocketCompressionOptions();
+    session(options, [](Connection& ws) -> Future<void> {
+        CHECK_FALSE(ws->headers().contains("Sec-WebSocket-Extensions"));
+        co_await ws->write_message("plain", false);
+        auto echo = co_await ws->read_message();
+        REQUIRE(echo.has_value());
+        CHECK(echo->data == "plain");
+        ws->close();
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "websocket_connect: compressed frames on the wire both ways", "[websocket][client][deflate][net]") {
+    std::string offer;
+    bool client_frame_compressed = false;
+    std::string client_message;
+    Promise<void> received;
+    ScriptedServer server([&](std::shared_ptr<IOStream> stream) -> Future<void> {
+        std::string request;
+        auto reading = read_upgrade(*stream, &request);
+        std::string accept = co_await std::move(reading);
+        offer = HTTPHeaders::parse(request.substr(request.find("\r\n") + 2)).get("Sec-WebSocket-Extensions");
+        std::string head = switching_protocols(accept);
+        std::string frame;
+        write_websocket_frame(frame, WebSocketOpcode::text, std::string("\xf2\x48\xcd\xc9\xc9\x07\x00", 7), true,
+                              nullptr, true);  // "Hello" deflated (RFC 7692 section 7.2.3.1)
+        co_await stream->write(head.insert(head.size() - 2, "Sec-WebSocket-Extensions: permessage-deflate\r\n") + frame);
+        WebSocketParserOptions parser_options;
+        parser_options.compression = true;
+        WebSocketParser parser(parser_options);
+        while (true) {
+            auto r = parser.parse(stream->buffered());
+            stream->consume(r.consumed);
+            if (r.status == WebSocketParser::Status::message) break;
+            co_await stream->fill_buffer(stream->buffered().size() + 1);
+        }
+        client_frame_compressed = parser.compressed();
+        WebSocketInflater inflater(15, false);
+        inflater.decompress(parser.payload(), 1 << 20, client_message);
+        received.set_result();
+        co_await stream->read_until_close();
+    });
+    WebSocketConnectOptions options;
+    options.compression_options = WebSocketCompressionOptions();
+    run_sync([&]() -> Future<void> {
+        auto connecting = connect_to(ws_url(server.port, "/"), options);
+        Connection ws = co_await std::move(connecting);
+        auto hello = co_await ws->read_message();
+        REQUIRE(hello.has_value());
+        CHECK(hello->data == "Hello");
+        co_await ws->write_message("compressed, please", false);
+        co_await received.get_future();
+        ws->close();
+    });
+    CHECK(offer == "permessage-deflate; client_max_window_bits");
+    CHECK(client_frame_compressed);
+    CHECK(client_message == "compressed, please");
+}
+
+TEST_CASE_METHOD(AsyncTest, "websocket_connect: a permessage-deflate answer the offer does not allow fails",
+                 "[websocket][client][deflate][handshake][net]") {
+    std::string extra;
+    ScriptedServer server([&extra](std::shared_ptr<IOStream> stream) -> Future<void> {
+        auto reading = read_upgrade(*stream, nullptr);
+        std::string accept = co_await std::move(reading);
+        std::string head = switching_protocols(accept);
+        co_await stream->write(head.insert(head.size() - 2, extra));
+        co_await stream->read_until_close();
+    });
+    for (std::string answer : {"permessage-deflate; client_max_window_bits", "permessage-deflate; foo",
+                               "permessage-deflate, permessage-deflate", "x-other",
+                               "permessage-deflate; server_max_window_bits=16"}) {
+        extra = "Sec-WebSocket-Extensions: " + answer + "\r\n";
+        run_sync([&]() -> Future<void> {
+            WebSocketConnectOptions options;
+            options.compression_options = WebSocketCompressionOptions();
+            co_await expect_failure(connect_to(ws_url(server.port, "/"), options), [&](const std::exception_ptr& e) {
+                INFO(answer);
                 CHECK_THROWS_AS(std::rethrow_exception(e), WebSocketHandshakeError);
             });
         });

@@ -91,7 +91,8 @@ private:
     std::shared_ptr<WebSocketInbox> inbox_;
 };
 
-WebSocketProtocolOptions client_protocol_options(const WebSocketConnectOptions& options, std::string log_name) {
+WebSocketProtocolOptions client_protocol_options(const WebSocketConnectOptions& options,
+                                                 std::optional<DeflateParameters> compression, std::string log_name) {
     WebSocketProtocolOptions protocol;
     protocol.role = WebSocketRole::client;
     protocol.max_message_size = options.max_message_size;
@@ -99,6 +100,8 @@ WebSocketProtocolOptions client_protocol_options(const WebSocketConnectOptions& 
     protocol.ping_timeout = options.ping_timeout;
     protocol.close_timeout = options.close_timeout;
     protocol.log_name = std::move(log_name);
+    protocol.compression = compression;
+    if (options.compression_options) protocol.compression_options = *options.compression_options;
     return protocol;
 }
 
@@ -107,13 +110,14 @@ WebSocketProtocolOptions client_protocol_options(const WebSocketConnectOptions& 
 std::shared_ptr<WebSocketClientConnection> start_client_connection(std::shared_ptr<IOStream> stream,
                                                                    HTTPHeaders response_headers,
                                                                    const WebSocketConnectOptions& options,
+                                                                   std::optional<DeflateParameters> compression,
                                                                    std::string log_name) {
     auto inbox = std::make_shared<WebSocketInbox>();
     inbox->callback = options.on_message;
     inbox->on_ping = options.on_ping;
     inbox->on_pong = options.on_pong;
     auto protocol =
-        std::make_shared<WebSocketProtocol>(std::move(stream), client_protocol_options(options, std::move(log_name)));
+        std::make_shared<WebSocketProtocol>(std::move(stream), client_protocol_options(options, compression, std::move(log_name)));
     auto connection = std::make_shared<WebSocketClientConnection>(protocol, inbox, std::move(response_headers));
     protocol->start(std::make_shared<ClientEvents>(std::move(inbox)), {});
     return connection;

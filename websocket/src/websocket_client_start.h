@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "squall/iostream.h"
@@ -12,10 +13,11 @@
 namespace squall::detail {
 
 /// Starts the protocol (client role) on `stream`, whose buffer may already hold frames that came
-/// with the 101 head.
+/// with the 101 head; `compression` as the server accepted it.
 std::shared_ptr<WebSocketClientConnection> start_client_connection(std::shared_ptr<IOStream> stream,
                                                                    HTTPHeaders response_headers,
                                                                    const WebSocketConnectOptions& options,
+                                                                   std::optional<DeflateParameters> compression,
                                                                    std::string log_name);
 
 }  // namespace squall::detail

@@ -42,9 +42,11 @@ std::string join(const std::vector<std::string>& items) {
     return out;
 }
 
-/// Extensions we ask for: none yet. permessage-deflate will offer itself here and accept the
-/// server's parameters in check_extensions.
-std::vector<std::string> offered_extensions() { return {}; }
+/// Extensions we ask for: permessage-deflate when compression_options are set.
+std::vector<std::string> offered_extensions(const WebSocketConnectOptions& options) {
+    if (!options.compression_options) return {};
+    return {deflate_offer(*options.compression_options)};
+}
 
 HTTPHeaders upgrade_request_headers(const HTTPRequest& request, const detail::URLParts& url, const std::string& key,
                                     const WebSocketConnectOptions& options) {
@@ -55,7 +57,7 @@ HTTPHeaders upgrade_request_headers(const HTTPRequest& request, const detail::UR
     headers.set("Sec-WebSocket-Key", key);
     headers.set("Sec-WebSocket-Version", "13");
     if (!options.subprotocols.empty()) headers.set("Sec-WebSocket-Protocol", join(options.subprotocols));
-    if (auto extensions = offered_extensions(); !extensions.empty())
+    if (auto extensions = offered_extensions(options); !extensions.empty())
         headers.set("Sec-WebSocket-Extensions", join(extensions));
     return headers;
 }
@@ -148,8 +150,22 @@ bool has_upgrade_token(const HTTPHeaders& headers) {
     return false;
 }
 
+/// What is wrong with the server's Sec-WebSocket-Extensions, or ""; sets `compression` when it
+/// accepted our permessage-deflate offer.
+std::string check_extensions(const HTTPHeaders& headers, const WebSocketConnectOptions& options,
+                             std::optional<DeflateParameters>& compression) {
+    std::string value = headers.get("Sec-WebSocket-Extensions");
+    if (websocket_header_list(value).empty()) return {};
+    if (!options.compression_options) return "extension \"" + value + "\" was not offered";
+    auto extensions = parse_websocket_extensions(value);
+    if (extensions) compression = accept_deflate_response(*extensions, *options.compression_options);
+    if (!compression) return "extensions \"" + value + "\" do not answer the permessage-deflate offer";
+    return {};
+}
+
 /// What makes a 101 answer unacceptable (RFC 6455 section 4.1, the client's checks), or "".
-std::string check_upgrade(const HTTPHeaders& headers, const std::string& key, const WebSocketConnectOptions& options) {
+std::string check_upgrade(const HTTPHeaders& headers, const std::string& key, const WebSocketConnectOptions& options,
+                          std::optional<DeflateParameters>& compression) {
     if (!detail::iequals(headers.get("Upgrade"), "websocket")) return "Upgrade is not \"websocket\"";
     if (!has_upgrade_token(headers)) return "Connection has no \"upgrade\" token";
     if (headers.get("Sec-WebSocket-Accept") != websocket_accept_value(key)) return "wrong Sec-WebSocket-Accept";
@@ -158,9 +174,7 @@ std::string check_upgrade(const HTTPHeaders& headers, const std::string& key, co
         if (std::find(offered.begin(), offered.end(), *chosen) == offered.end())
             return "subprotocol \"" + std::string(*chosen) + "\" was not offered";
     }
-    std::string extensions = headers.get("Sec-WebSocket-Extensions");
-    if (!websocket_header_list(extensions).empty()) return "extension \"" + extensions + "\" was not offered";
-    return {};
+    return check_extensions(headers, options, compression);
 }
 
 ConnectOptions connect_options(const HTTPRequest& request, const detail::URLParts& url, Duration timeout) {
@@ -215,12 +229,13 @@ Future<std::shared_ptr<WebSocketClientConnection>> handshake(HTTPRequest request
         answer.stream->close();
         std::rethrow_exception(refusal(answer, request.url));
     }
-    if (std::string problem = check_upgrade(answer.headers, key, options); !problem.empty()) {
+    std::optional<DeflateParameters> compression;
+    if (std::string problem = check_upgrade(answer.headers, key, options, compression); !problem.empty()) {
         answer.stream->close();
         throw WebSocketHandshakeError("WebSocket handshake with " + request.url + " failed: " + problem);
     }
     co_return detail::start_client_connection(std::move(answer.stream), std::move(answer.headers), options,
-                                              request.url);
+                                              compression, request.url);
 }
 
 }  // namespace

@@ -65,6 +65,9 @@ struct WebSocketConnectOptions {
     Duration close_timeout = std::chrono::seconds(5);
     /// Bound on the server's response head.
     std::size_t max_header_size = 64 * 1024;
+    /// permessage-deflate offered with these options (Tornado's compression_options); none, the
+    /// default, offers nothing. Once the server accepts, every message sent is compressed.
+    std::optional<WebSocketCompressionOptions> compression_options;
 };
 
 /// A connected WebSocket. Destroying the last shared_ptr closes it (a close frame without a
