@@ -196,6 +196,17 @@ std::string switching_protocols(const std::string& accept) {
            accept + "\r\n\r\n";
 }
 
+/// A script answering the upgrade with a 101 that carries `extra` (header lines) too.
+ScriptedServer::Script upgrade_with(const std::string& extra) {
+    return [&extra](std::shared_ptr<IOStream> stream) -> Future<void> {
+        auto reading = read_upgrade(*stream, nullptr);
+        std::string accept = co_await std::move(reading);
+        std::string head = switching_protocols(accept);
+        co_await stream->write(head.insert(head.size() - 2, extra));
+        co_await stream->read_until_close();
+    };
+}
+
 std::string server_frame(WebSocketOpcode opcode, std::string_view payload, const unsigned char* mask = nullptr) {
     std::string frame;
     write_websocket_frame(frame, opcode, payload, true, mask);
@@ -476,13 +487,7 @@ TEST_CASE_METHOD(AsyncTest, "websocket_connect: a wrong Sec-WebSocket-Accept fai
 TEST_CASE_METHOD(AsyncTest, "websocket_connect: a subprotocol or extension not offered fails",
                  "[websocket][client][handshake][net]") {
     std::string extra;
-    ScriptedServer server([&extra](std::shared_ptr<IOStream> stream) -> Future<void> {
-        auto reading = read_upgrade(*stream, nullptr);
-        std::string accept = co_await std::move(reading);
-        std::string head = switching_protocols(accept);
-        co_await stream->write(head.insert(head.size() - 2, extra));
-        co_await stream->read_until_close();
-    });
+    ScriptedServer server(upgrade_with(extra));
     for (std::string header : {"Sec-WebSocket-Protocol: other\r\n", "Sec-WebSocket-Extensions: permessage-deflate\r\n"}) {
         extra = header;
         run_sync([&]() -> Future<void> {
@@ -586,13 +591,7 @@ TEST_CASE_METHOD(AsyncTest, "websocket_connect: compressed frames on the wire bo
 TEST_CASE_METHOD(AsyncTest, "websocket_connect: a permessage-deflate answer the offer does not allow fails",
                  "[websocket][client][deflate][handshake][net]") {
     std::string extra;
-    ScriptedServer server([&extra](std::shared_ptr<IOStream> stream) -> Future<void> {
-        auto reading = read_upgrade(*stream, nullptr);
-        std::string accept = co_await std::move(reading);
-        std::string head = switching_protocols(accept);
-        co_await stream->write(head.insert(head.size() - 2, extra));
-        co_await stream->read_until_close();
-    });
+    ScriptedServer server(upgrade_with(extra));
     for (std::string answer : {"permessage-deflate; client_max_window_bits", "permessage-deflate; foo",
                                "permessage-deflate, permessage-deflate", "x-other",
                                "permessage-deflate; server_max_window_bits=16"}) {
