@@ -15,12 +15,13 @@
 using namespace squall;
 using namespace std::chrono_literals;
 using squall::testing::AsyncTest;
-using squall::testing::DemoProcess;
 using squall::testing::digest_hex;
 using squall::testing::gzip;
 using squall::testing::raw_request;
 
 #ifdef SQUALL_DEMO_TOOL
+using squall::testing::DemoProcess;
+
 namespace {
 
 std::string cookie_pair(const HTTPResponse& r, const std::string& name) {

@@ -15,13 +15,14 @@
 using namespace squall;
 using namespace std::chrono_literals;
 using squall::testing::AsyncTest;
-using squall::testing::DemoProcess;
 using squall::testing::RawWebSocketClient;
 using squall::testing::ServerFrame;
 using Status = WebSocketParser::Status;
 using Client = std::unique_ptr<RawWebSocketClient>;
 
 #ifdef SQUALL_DEMO_TOOL
+using squall::testing::DemoProcess;
+
 namespace {
 
 Future<Client> open_socket(int port, std::string path) {
