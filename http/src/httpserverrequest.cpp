@@ -2,6 +2,8 @@
 // tornado/httputil.py (4.0) HTTPServerRequest.__init__ and its properties.
 #include "squall/httpserverrequest.h"
 
+#include <stdexcept>
+
 #include "squall/ssliostream.h"
 #include "squall/detail/ascii.h"
 
@@ -113,9 +115,16 @@ double HTTPServerRequest::request_time() const {
     return std::chrono::duration<double>(end - start_time).count();
 }
 
+std::shared_ptr<IOStream> HTTPServerRequest::detach_connection() {
+    if (!connection) throw std::logic_error("detach_connection() without a connection");
+    std::shared_ptr<IOStream> stream = connection->detach();
+    detached_stream_ = stream;
+    connection.reset();
+    return stream;
+}
+
 std::string HTTPServerRequest::ssl_certificate_der() const {
-    if (!connection) return {};
-    auto stream = connection->stream();
+    auto stream = connection ? connection->stream() : detached_stream_.lock();
     auto* tls = dynamic_cast<SSLIOStream*>(stream.get());
     return tls ? tls->peer_certificate_der() : std::string();
 }

@@ -69,6 +69,16 @@ public:
     }
 };
 
+/// Answers each message with the size of the client's certificate, read from the request after
+/// the upgrade has let go of its HTTP connection.
+class CertificateHandler : public EchoHandler {
+public:
+    Future<void> on_message(std::string, bool) override {
+        std::string answer = std::to_string(request().ssl_certificate_der().size());
+        return write_message(request().connection ? "connection kept" : answer, false);
+    }
+};
+
 class ForbiddenHandler : public EchoHandler {
 public:
     Future<void> prepare() override { throw HTTPError(403); }
@@ -84,7 +94,7 @@ public:
 
 AppServer echo_server(Record& record, HTTPServerOptions options = {}) {
     return AppServer({url<EchoHandler>("/echo", &record), url<DeflatingEchoHandler>("/deflate", &record),
-                      url<ForbiddenHandler>("/forbidden", &record),
+                      url<ForbiddenHandler>("/forbidden", &record), url<CertificateHandler>("/certificate", &record),
                       url<PlainHandler>("/plain")},
                      {}, std::move(options));
 }
@@ -693,11 +703,15 @@ TEST_CASE_METHOD(AsyncTest, "websocket_connect: connect_timeout covers a TLS han
 }
 
 namespace {
-HTTPServerOptions tls_server() {
+HTTPServerOptions tls_server(CertRequirements client_certificates = CertRequirements::none) {
     const auto& certs = squall::testing::test_certificates();
     SSLOptions so;
     so.certfile = certs.localhost.certfile;
     so.keyfile = certs.localhost.keyfile;
+    if (client_certificates != CertRequirements::none) {
+        so.cert_reqs = client_certificates;
+        so.ca_certs = certs.ca_file();
+    }
     HTTPServerOptions options;
     options.ssl_options = SSLContext::server(so);
     return options;
@@ -735,4 +749,26 @@ TEST_CASE_METHOD(AsyncTest, "websocket_connect: wss:// with the certificate veri
         });
     });
     CHECK(record.closes >= 1);
+}
+
+TEST_CASE_METHOD(AsyncTest, "WebSocketHandler: the client's certificate stays readable after the upgrade",
+                 "[websocket][client][ssl][net]") {
+    Record record;
+    AppServer s = echo_server(record, tls_server(CertRequirements::required));
+    run_sync([&]() -> Future<void> {
+        const auto& certs = squall::testing::test_certificates();
+        HTTPRequest request("wss://localhost:" + std::to_string(s.port) + "/certificate");
+        request.ca_certs = certs.ca_file();
+        request.client_cert = certs.client.certfile;
+        request.client_key = certs.client.keyfile;
+        auto connecting = websocket_connect(request, WebSocketConnectOptions());
+        Connection ws = co_await std::move(connecting);
+        co_await ws->write_message("whose?", false);
+        auto answer = co_await ws->read_message();
+        REQUIRE(answer.has_value());
+        CHECK(answer->data != "connection kept");
+        CHECK(std::stoul(answer->data) > 100);  // a DER certificate, not nothing
+        ws->close(1000);
+        co_await record.closed.get_future();
+    });
 }

@@ -87,6 +87,40 @@ public:
     Future<void> open() override { throw std::runtime_error("no room"); }
 };
 
+/// open() tries RequestHandler's output methods, which the upgrade has made unusable, and
+/// records each that refused; the request stays readable without its HTTP connection.
+class HTTPOutputHandler : public EchoHandler {
+public:
+    Future<void> open() override {
+        try_method("set_status", [this] { set_status(404); });
+        try_method("set_header", [this] { set_header("X-A", "1"); });
+        try_method("add_header", [this] { add_header("X-A", "1"); });
+        try_method("clear_header", [this] { clear_header("Server"); });
+        try_method("set_cookie", [this] { set_cookie("a", "1"); });
+        try_method("clear_cookie", [this] { clear_cookie("a"); });
+        try_method("write", [this] { write("x"); });
+        try_method("flush", [this] { (void)flush(); });
+        try_method("finish", [this] { (void)finish(); });
+        try_method("redirect", [this] { redirect("/elsewhere"); });
+        try_method("clear", [this] { clear(); });
+        record_->events.push_back(std::string("connection ") + (request().connection ? "kept" : "released"));
+        record_->events.push_back("upgrade " + request().headers.get("Upgrade"));
+        record_->events.push_back("response headers " + std::to_string(response_headers().size()));
+        return {};
+    }
+
+private:
+    template <class F>
+    void try_method(const char* name, F call) {
+        try {
+            call();
+            record_->events.push_back(std::string(name) + " allowed");
+        } catch (const std::logic_error& e) {
+            record_->events.push_back(std::string(name) + " refused: " + e.what());
+        }
+    }
+};
+
 class RefusingHandler : public EchoHandler {
 public:
     Future<void> prepare() override { throw HTTPError(401); }
@@ -95,7 +129,8 @@ public:
 AppServer echo_server(Record& record, ApplicationSettings settings = {}) {
     return AppServer({url<EchoHandler>("/echo(?:/(.*))?", &record), url<SlowOpenHandler>("/slow", &record),
                       url<SubprotocolHandler>("/sub", &record), url<RefusingHandler>("/refuse", &record),
-                      url<ThrowingOpenHandler>("/throw", &record)},
+                      url<ThrowingOpenHandler>("/throw", &record),
+                      url<HTTPOutputHandler>("/http-output", &record)},
                      std::move(settings));
 }
 
@@ -418,4 +453,30 @@ TEST_CASE_METHOD(AsyncTest, "WebSocketHandler: an exception from open() is logge
     });
     CHECK(record.closes == 1);
     CHECK(log.count("Uncaught exception in GET /throw .*no room") == 1);
+}
+
+TEST_CASE_METHOD(AsyncTest, "WebSocketHandler: after the upgrade, HTTP output methods throw and the HTTP connection "
+                            "is let go", "[websocket][net]") {
+    Record record;
+    AppServer s = echo_server(record);
+    session(*this, record, s.port, "/http-output", [](RawWebSocketClient& client) -> Future<void> {
+        co_await client.send(WebSocketOpcode::text, "still open");
+        ServerFrame echo = co_await client.next();
+        CHECK(echo.payload == "still open");
+        co_await client.send_close(1000, "");
+    });
+    const std::vector<std::string> methods = {"set_status", "set_header", "add_header", "clear_header",
+                                              "set_cookie", "clear_cookie", "write", "flush",
+                                              "finish", "redirect", "clear"};
+    REQUIRE(record.events.size() >= methods.size() + 3);
+    for (std::size_t i = 0; i < methods.size(); ++i) {
+        INFO(record.events[i]);
+        CHECK(record.events[i].rfind(methods[i] + " refused: ", 0) == 0);
+        CHECK(record.events[i].find("handed over") != std::string::npos);
+    }
+    CHECK(record.events[methods.size()] == "connection released");
+    CHECK(record.events[methods.size() + 1] == "upgrade websocket");
+    CHECK(record.events[methods.size() + 2] == "response headers 0");
+    CHECK(record.events[methods.size() + 3] == "text still open");
+    CHECK(record.close_code == 1000);
 }

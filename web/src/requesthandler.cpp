@@ -107,7 +107,20 @@ Future<void> RequestHandler::execute(std::shared_ptr<RequestHandler> self) {
 void RequestHandler::mark_finished_elsewhere() {
     finished_ = true;
     headers_written_ = true;
+    handed_over_ = true;
+    // Nothing of ours is sent any more: a handler that lives on with the connection (a
+    // WebSocket's) keeps none of it.
+    headers_ = HTTPHeaders();
+    write_buffer_ = std::string();
+    new_cookies_ = {};
+    gzip_.reset();
     on_finish();
+}
+
+void RequestHandler::check_not_handed_over(const char* method) const {
+    if (handed_over_)
+        throw std::logic_error(std::string(method) + "() is not supported once the connection is handed over " +
+                               "(a WebSocket or a fallback answers on it)");
 }
 
 std::string RequestHandler::request_summary() const {

@@ -129,6 +129,7 @@ void RequestHandler::add_cookie_header(std::string_view name, std::string value)
 }
 
 void RequestHandler::set_cookie(std::string_view name, std::string_view value, CookieOptions o) {
+    check_not_handed_over("set_cookie");
     for (unsigned char c : std::string(name) + std::string(value))
         if (c <= 0x20 || c == 0x7f) throw std::invalid_argument("Invalid cookie " + std::string(name) + ": " + std::string(value));
     if (!is_token(name)) throw std::invalid_argument("Invalid cookie name " + std::string(name));

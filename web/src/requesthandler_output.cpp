@@ -42,6 +42,7 @@ void check_header_name(std::string_view name) {
 }  // namespace
 
 void RequestHandler::clear() {
+    check_not_handed_over("clear");
     headers_.clear();  // so add(), with no search for an earlier value
     headers_.add("Server", settings().server_header);
     headers_.add("Content-Type", "text/html; charset=UTF-8");
@@ -53,6 +54,7 @@ void RequestHandler::clear() {
 }
 
 void RequestHandler::set_status(int status_code, std::string reason) {
+    check_not_handed_over("set_status");
     if (status_code < 100 || status_code > 999) throw std::invalid_argument("status code out of range");
     if (reason.empty() && reason_phrase(status_code) == "Unknown")
         throw std::invalid_argument("unknown status code " + std::to_string(status_code) + " needs a reason");
@@ -61,6 +63,7 @@ void RequestHandler::set_status(int status_code, std::string reason) {
 }
 
 void RequestHandler::set_header(std::string_view name, std::string_view value) {
+    check_not_handed_over("set_header");
     check_header_name(name);
     check_header_value(value);
     headers_.set(name, value);
@@ -73,14 +76,19 @@ void RequestHandler::set_header(std::string_view name, std::chrono::system_clock
 }
 
 void RequestHandler::add_header(std::string_view name, std::string_view value) {
+    check_not_handed_over("add_header");
     check_header_name(name);
     check_header_value(value);
     headers_.add(name, value);
 }
 
-void RequestHandler::clear_header(std::string_view name) { headers_.erase(name); }
+void RequestHandler::clear_header(std::string_view name) {
+    check_not_handed_over("clear_header");
+    headers_.erase(name);
+}
 
 void RequestHandler::write(std::string_view chunk) {
+    check_not_handed_over("write");
     if (finished_) throw std::logic_error("Cannot write() after finish()");
     // Joined now rather than kept as pieces and joined at flush: the same copies, and a small
     // body stays in the string's own storage.
@@ -103,6 +111,7 @@ void RequestHandler::write(const nlohmann::json& value) {
 }
 
 Future<void> RequestHandler::flush() {
+    check_not_handed_over("flush");
     if (finished_) throw std::logic_error("Cannot flush() after finish()");
     return flush_output(false);
 }
@@ -146,6 +155,7 @@ Future<void> RequestHandler::flush_output(bool finishing) {
 }
 
 Future<void> RequestHandler::send_file(int fd, std::uint64_t offset, std::uint64_t length) {
+    check_not_handed_over("send_file");
     if (finished_) throw std::logic_error("Cannot send_file() after finish()");
     HTTP1Connection& conn = *request_->connection;
     const bool head = request_->method == "HEAD";
@@ -198,6 +208,7 @@ void RequestHandler::clear_headers_for_304() {
 }
 
 Future<void> RequestHandler::finish(std::string_view chunk) {
+    check_not_handed_over("finish");
     if (finished_) throw std::logic_error("finish() called twice");
     if (!chunk.empty()) write(chunk);
     if (!headers_written_) {
@@ -243,6 +254,7 @@ Future<void> RequestHandler::render(const std::string& template_name) {
 }
 
 void RequestHandler::redirect(std::string_view url, bool permanent, std::optional<int> status) {
+    check_not_handed_over("redirect");
     if (headers_written_) throw std::logic_error("Cannot redirect after headers have been written");
     int code = status.value_or(permanent ? 301 : 302);
     if (code < 300 || code > 399) throw std::invalid_argument("redirect status must be 3xx");

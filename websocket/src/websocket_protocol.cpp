@@ -54,6 +54,7 @@ WebSocketProtocol::WebSocketProtocol(std::shared_ptr<IOStream> stream, WebSocket
     if (options_.compression)
         compression_ = std::make_unique<WebSocketCompression>(*options_.compression, options_.compression_options,
                                                               options_.role == WebSocketRole::server);
+    if (is_client()) mask_keys_ = std::make_unique<MaskKeySource>();
 }
 
 WebSocketProtocol::~WebSocketProtocol() { cancel_timers(); }
@@ -208,7 +209,7 @@ void WebSocketProtocol::close(std::optional<std::uint16_t> code, std::string_vie
 
 Future<void> WebSocketProtocol::write_frame(WebSocketOpcode opcode, std::string_view payload, bool compressed) {
     std::string frame;
-    const unsigned char* mask_key = is_client() ? mask_keys_.next() : nullptr;  // a fresh key per frame
+    const unsigned char* mask_key = is_client() ? mask_keys_->next() : nullptr;  // a fresh key per frame
     write_websocket_frame(frame, opcode, payload, true, mask_key, compressed);
     return stream_->write(std::move(frame));
 }

@@ -118,7 +118,7 @@ private:
     WebSocketParser parser_;
     std::unique_ptr<WebSocketCompression> compression_;
     std::weak_ptr<WebSocketEvents> events_;
-    MaskKeySource mask_keys_;
+    std::unique_ptr<MaskKeySource> mask_keys_;  // a client's only
     bool close_sent_ = false;      // we sent a close frame
     bool peer_closing_ = false;    // the peer did, or broke the protocol: read no more
     bool peer_failed_ = false;     // it broke the protocol: we close TCP, whatever our role

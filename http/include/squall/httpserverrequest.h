@@ -48,12 +48,18 @@ public:
     double request_time() const;
     void mark_finished();
     /// The client's certificate (DER) on a TLS connection that asked for one; empty otherwise.
+    /// Still answered after detach_connection().
     std::string ssl_certificate_der() const;
+    /// Takes the stream from the HTTP connection (HTTP1Connection::detach) for another
+    /// protocol, and lets go of that connection: `connection` is null afterwards, so a
+    /// long-lived upgraded stream (a WebSocket) does not keep the HTTP parser's state.
+    std::shared_ptr<IOStream> detach_connection();
 
 private:
     mutable std::optional<std::map<std::string, std::string>> cookies_;
     std::optional<std::chrono::steady_clock::time_point> finish_time_;
     IOLoop* loop_;  // whose clock times the request; null: steady_clock
+    std::weak_ptr<IOStream> detached_stream_;  // after detach_connection(), for the certificate
     std::chrono::steady_clock::time_point now() const;
     /// The connection's limits, or the defaults without one.
     const FormLimits& form_limits() const noexcept;

@@ -195,7 +195,11 @@ protected:
     /// Don't finish automatically when the verb's Future completes (Tornado's @asynchronous):
     /// the handler calls finish() itself later.
     void set_asynchronous() noexcept { auto_finish_ = false; }
-    /// Something else answered on the connection (FallbackHandler): no output of ours follows.
+    /// Something else answers on the connection (FallbackHandler, a WebSocket upgrade): the
+    /// response state is released, and the output methods (set_status, set_header,
+    /// add_header, clear_header, set_cookie, write, flush, send_file, finish, redirect, clear)
+    /// throw std::logic_error from now on, as Tornado's raise RuntimeError once a WebSocket
+    /// has the stream.
     void mark_finished_elsewhere();
     /// "GET /path (ip)" for log lines.
     std::string request_summary() const;
@@ -235,6 +239,8 @@ private:
     void add_cookie_header(std::string_view name, std::string value);
     XSRFState& raw_xsrf_token();
     void prepared();  // streaming: lets the connection read the body
+    /// Throws std::logic_error naming `method` once mark_finished_elsewhere() was called.
+    void check_not_handed_over(const char* method) const;
 
     std::shared_ptr<HTTPServerRequest> request_;
     Application* application_ = nullptr;
@@ -249,6 +255,7 @@ private:
     bool headers_written_ = false;
     bool finished_ = false;
     bool auto_finish_ = true;
+    bool handed_over_ = false;  // mark_finished_elsewhere()
 
     std::optional<std::optional<std::string>> current_user_;
     std::optional<XSRFState> xsrf_;
