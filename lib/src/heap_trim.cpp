@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "squall/detail/stream_buffers.h"
 #include "squall/ioloop.h"
 
 namespace squall::detail {
@@ -54,6 +55,7 @@ void note_stream_closed(IOLoop& loop) noexcept {
 }
 
 void trim_heap() noexcept {
+    drop_cached_read_chunks(4);  // enough for a few busy connections
 #if defined(__GLIBC__)
     malloc_trim(0);
 #endif

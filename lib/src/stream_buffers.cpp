@@ -9,15 +9,18 @@
 namespace squall::detail {
 namespace {
 
-// Idle streams give their read chunk back (release()), and a busy keep-alive connection does so
-// between every two requests; a few chunks of the default size wait here on each thread so
-// that costs no trip through malloc.
+// Idle streams give their read chunk back (release()), and a busy connection does so between
+// every two messages. Chunks of the default size wait here on each thread for the next stream
+// to read, so that costs no trip through malloc: as many as were in use at once, up to a
+// bound, since every stream made readable by one poll holds a chunk until its reader runs,
+// and returning them to malloc would have the heap shrink and fault its pages back in on every
+// iteration. A heap trim (after a crowd has gone) gives back all but a few.
 constexpr std::size_t kCachedChunk = 64 * 1024;
-constexpr int kCachedChunks = 4;
+constexpr std::size_t kCachedChunks = 128;
 
 struct ChunkCache {
     std::unique_ptr<char[]> chunks[kCachedChunks];
-    int count = 0;
+    std::size_t count = 0;
 };
 thread_local ChunkCache chunk_cache;
 
@@ -27,6 +30,10 @@ std::unique_ptr<char[]> new_chunk(std::size_t capacity) {
 }
 
 }  // namespace
+
+void drop_cached_read_chunks(std::size_t keep) noexcept {
+    while (chunk_cache.count > keep) chunk_cache.chunks[--chunk_cache.count].reset();
+}
 
 char* ReadBuffer::prepare(std::size_t n) {
     if (capacity_ - end_ >= n) return data_.get() + end_;
@@ -87,7 +94,8 @@ void WriteQueue::append_file(int fd, std::uint64_t offset, std::uint64_t length)
 int WriteQueue::gather(iovec* iov, int max) const noexcept {
     int n = 0;
     std::size_t skip = static_cast<std::size_t>(front_offset_);
-    for (const Chunk& c : chunks_) {
+    for (std::size_t i = head_; i < chunks_.size(); ++i) {
+        const Chunk& c = chunks_[i];
         if (n == max || c.fd >= 0) break;
         iov[n].iov_base = const_cast<char*>(c.data.data() + skip);
         iov[n].iov_len = c.data.size() - skip;
@@ -98,15 +106,15 @@ int WriteQueue::gather(iovec* iov, int max) const noexcept {
 }
 
 std::optional<WriteQueue::FileRange> WriteQueue::front_file() const noexcept {
-    if (chunks_.empty() || chunks_.front().fd < 0) return std::nullopt;
-    const Chunk& c = chunks_.front();
+    if (head_ == chunks_.size() || chunks_[head_].fd < 0) return std::nullopt;
+    const Chunk& c = chunks_[head_];
     return FileRange{c.fd, c.offset + front_offset_, c.length - front_offset_};
 }
 
 void WriteQueue::consume(std::uint64_t n) noexcept {
     size_ -= n;
     while (n > 0) {
-        Chunk& front = chunks_.front();
+        Chunk& front = chunks_[head_];
         std::uint64_t left = front.size() - front_offset_;
         if (n < left) {
             if (front.fd < 0) memory_size_ -= static_cast<std::size_t>(n);
@@ -120,15 +128,30 @@ void WriteQueue::consume(std::uint64_t n) noexcept {
         } else {
             memory_size_ -= static_cast<std::size_t>(left);
         }
-        chunks_.pop_front();
+        front = Chunk{};  // its memory goes now, not when the queue empties
+        ++head_;
         front_offset_ = 0;
+    }
+    compact();
+}
+
+void WriteQueue::compact() noexcept {
+    constexpr std::size_t kKeptCapacity = 8;  // chunks a busy connection reuses without malloc
+    if (head_ == chunks_.size()) {
+        chunks_.clear();
+        head_ = 0;
+        if (chunks_.capacity() > kKeptCapacity) std::vector<Chunk>().swap(chunks_);
+    } else if (head_ >= kKeptCapacity && head_ * 2 >= chunks_.size()) {
+        chunks_.erase(chunks_.begin(), chunks_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
     }
 }
 
 void WriteQueue::clear() noexcept {
-    for (const Chunk& c : chunks_)
-        if (c.fd >= 0) ::close(c.fd);
-    chunks_.clear();
+    for (std::size_t i = head_; i < chunks_.size(); ++i)
+        if (chunks_[i].fd >= 0) ::close(chunks_[i].fd);
+    std::vector<Chunk>().swap(chunks_);
+    head_ = 0;
     front_offset_ = 0;
     size_ = 0;
     memory_size_ = 0;

@@ -7,13 +7,16 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace squall::detail {
+
+/// Frees the read chunks this thread keeps for the next streams, but `keep` of them.
+void drop_cached_read_chunks(std::size_t keep) noexcept;
 
 /// Bytes read but not yet consumed, in one contiguous block (compacted when the consumed front
 /// passes half the block), so delimiter searches and regexes see plain memory.
@@ -84,8 +87,14 @@ private:
         std::uint64_t offset = 0, length = 0;
         std::uint64_t size() const noexcept { return fd >= 0 ? length : data.size(); }
     };
-    std::deque<Chunk> chunks_;
-    std::uint64_t front_offset_ = 0;  // bytes of chunks_.front() already written
+    /// Drops the written chunks before head_ once they are many.
+    void compact() noexcept;
+
+    // A vector read from head_ rather than a deque: an empty deque already holds a 512-byte
+    // node, and every idle connection has a queue.
+    std::vector<Chunk> chunks_;
+    std::size_t head_ = 0;            // chunks_[head_] is the front
+    std::uint64_t front_offset_ = 0;  // bytes of the front chunk already written
     std::uint64_t size_ = 0;
     std::size_t memory_size_ = 0;
     std::size_t files_ = 0;
