@@ -29,7 +29,8 @@ def accept_deflate(offers):
 class PeerServer(WebSocketServerProtocol):
     """Echoes; "compressed?" is answered with whether its frame had RSV1 (Autobahn's own record
     of the message being read), "wire size?" with the payload length of the message before it
-    as it came. permessage-deflate on /deflate only."""
+    as it came, "fragments?" with "fragmented message " 300 times in three frames. permessage-deflate on
+    /deflate only."""
 
     previous_size = None
     wire_size = 0
@@ -60,11 +61,19 @@ class PeerServer(WebSocketServerProtocol):
         self.wire_size += length
         super().onMessageFrameBegin(length)
 
+    def send_fragments(self):
+        self.beginMessage()
+        for _ in range(3):
+            self.sendMessageFrame(b"fragmented message " * 100)
+        self.endMessage()  # an empty final frame, or the compressor's tail
+
     def onMessage(self, payload, isBinary):
         if not isBinary and payload == b"compressed?":
             self.sendMessage(b"yes" if self._isMessageCompressed else b"no")
         elif not isBinary and payload == b"wire size?":
             self.sendMessage(str(self.previous_size).encode())
+        elif not isBinary and payload == b"fragments?":
+            self.send_fragments()
         else:
             self.sendMessage(payload, isBinary=isBinary)
         self.previous_size = self.wire_size

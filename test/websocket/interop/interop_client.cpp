@@ -106,14 +106,17 @@ Future<void> expect_echo(Connection ws, std::string data, bool binary, std::stri
     expect_message(echo, data, binary, "echo of " + what);
 }
 
-/// Asks the server whether "compressed?" arrived with RSV1 set; must answer `want`.
-Future<void> expect_compressed(Connection ws, bool want) {
-    auto writing = ws->write_message("compressed?", false);
+/// Sends the text `query`; the server must answer with the text `want`.
+Future<void> expect_reply(Connection ws, std::string query, std::string want) {
+    auto writing = ws->write_message(query, false);
     co_await std::move(writing);
-    auto reading = next(ws, "the answer to compressed?");
+    auto reading = next(ws, "the answer to " + query);
     WebSocketMessage answer = co_await std::move(reading);
-    expect_message(answer, want ? "yes" : "no", false, "the server's answer to compressed?");
+    expect_message(answer, want, false, "the server's answer to " + query);
 }
+
+/// Asks the server whether "compressed?" arrived with RSV1 set; must answer `want`.
+Future<void> expect_compressed(Connection ws, bool want) { return expect_reply(ws, "compressed?", want ? "yes" : "no"); }
 
 /// Closes with 1000; the server must answer in kind.
 Future<void> finish(Connection ws) {
@@ -202,6 +205,18 @@ Future<void> no_subprotocol_offered() {
     });
 }
 
+/// What the server sends in three frames when asked "fragments?".
+std::string fragmented_message() {
+    std::string out;
+    for (int i = 0; i < 300; ++i) out += "fragmented message ";
+    return out;
+}
+
+/// The server's message in three frames is one message here.
+Future<void> fragmented() {
+    return session("/echo", {}, [](Connection ws) { return expect_reply(ws, "fragments?", fragmented_message()); });
+}
+
 /// Compression offered (with `no_context_takeover` for our side) on `path`; `check` runs once
 /// the headers are checked: negotiated or not as `want` says.
 Future<void> compressed_session(std::string path, bool no_context_takeover, bool want,
@@ -279,6 +294,12 @@ Future<std::pair<long, long>> repeat_sizes(Connection ws) {
 
 std::string sizes_text(std::pair<long, long> sizes) {
     return std::to_string(sizes.first) + " then " + std::to_string(sizes.second) + " bytes";
+}
+
+/// The server's fragmented message, compressed as one (RSV1 on its first frame only).
+Future<void> compressed_fragmented() {
+    return compressed_session("/deflate", false, true,
+                              [](Connection ws) { return expect_reply(ws, "fragments?", fragmented_message()); });
 }
 
 /// With our context kept, the second copy is a back-reference to the first: far smaller.
@@ -368,11 +389,13 @@ const Check kChecks[] = {
     {"utf-8 text", utf8_text},
     {"1 MiB message", mib_message},
     {"1000 messages in order", many_messages},
+    {"fragmented message", fragmented},
     {"subprotocol", subprotocol},
     {"no subprotocol offered", no_subprotocol_offered},
     {"compression refused", compression_refused},
     {"compression negotiated", compression_negotiated},
     {"compressed 1 MiB messages", compressed_mib},
+    {"compressed fragmented message", compressed_fragmented},
     {"compression with context takeover", context_takeover},
     {"compression without context takeover", no_context_takeover},
     {"client close", client_close},

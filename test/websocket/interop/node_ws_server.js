@@ -32,11 +32,17 @@ const deflating = new WebSocket.Server({noServer: true, perMessageDeflate: true}
 
 /** Echoes (text as text, binary as binary). "compressed?" is answered with whether its frame
  * had RSV1 set, "wire size?" with the payload length of the message before it as it came
- * (compressed or not): ws keeps both on its receiver while it emits a message. */
+ * (compressed or not): ws keeps both on its receiver while it emits a message. "fragments?" is
+ * answered with "fragmented message " 300 times in three frames (large enough to be compressed
+ * where permessage-deflate is on: ws leaves a message whose first frame is under 1 KiB alone). */
+const PIECE = 'fragmented message '.repeat(100);
+const FRAGMENTS = [[PIECE, false], [PIECE, false], [PIECE, true]];
+
 function echo(ws, data, isBinary) {
   const query = isBinary ? '' : data.toString();
   if (query === 'compressed?') ws.send(ws._receiver._compressed ? 'yes' : 'no');
   else if (query === 'wire size?') ws.send(String(ws.previousSize));
+  else if (query === 'fragments?') for (const [piece, fin] of FRAGMENTS) ws.send(piece, {fin});
   else ws.send(data, {binary: isBinary});
   ws.previousSize = ws._receiver._payloadLength;
 }

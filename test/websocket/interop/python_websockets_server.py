@@ -50,7 +50,8 @@ def recorded(ws, name):
 
 async def echo(ws):
     """Echoes; "compressed?" is answered with whether its frame had RSV1, "wire size?" with the
-    payload length of the message before it as it came."""
+    payload length of the message before it as it came, "fragments?" with "fragmented message "
+    300 times in three frames (an iterable is sent a frame per item)."""
     previous_size = None
     try:
         async for message in ws:
@@ -58,6 +59,8 @@ async def echo(ws):
                 await ws.send("yes" if recorded(ws, "last_rsv1") else "no")
             elif message == "wire size?":
                 await ws.send(str(previous_size))
+            elif message == "fragments?":
+                await ws.send(["fragmented message " * 100] * 3)
             else:
                 await ws.send(message)
             previous_size = recorded(ws, "last_size")
