@@ -9,7 +9,7 @@ import struct
 import sys
 
 from interop_common import (BINARY_PAYLOADS, LONG_TEXT, STEP_TIMEOUT, UTF8_TEXT, check, check_equal,
-                            check_server_saw, last_close, run_checks)
+                            check_server_saw, last_close, missing_library, run_checks)
 
 try:
     import autobahn
@@ -17,9 +17,7 @@ try:
     txaio.use_asyncio()
     from autobahn.asyncio.websocket import WebSocketClientFactory, WebSocketClientProtocol
 except ImportError as e:
-    print("autobahn_client: cannot import autobahn under %s (%s): apt-get install python3-autobahn"
-          % (sys.executable, e), file=sys.stderr)
-    sys.exit(1)
+    missing_library("autobahn_client", "autobahn", "python3-autobahn", e)
 
 PEER = "autobahn " + autobahn.__version__
 port = int(sys.argv[1])

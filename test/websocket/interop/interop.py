@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
-"""The interop suite's driver: `interop.py SERVER PEER_SCRIPT` starts squall-ws-interop-server
-on a kernel-chosen loopback port, runs one peer script (Python under Debian's /usr/bin/python3,
-JavaScript under node with Debian's /usr/share/nodejs on NODE_PATH) with the port as its
-argument, stops the server and fails if the peer failed, the server did not exit cleanly or
-the server logged a warning, an error or a WebSocket protocol error (except on connections
-whose id says the peer breaks the protocol on purpose)."""
+"""The interop suite's driver, for both directions. `interop.py SERVER PEER_SCRIPT` tests
+squall's server: it starts squall-ws-interop-server on a kernel-chosen loopback port, runs one
+peer client script (Python under Debian's /usr/bin/python3, JavaScript under node with Debian's
+/usr/share/nodejs on NODE_PATH) with the port as its argument, stops the server and fails if the
+peer failed, the server did not exit cleanly or the server logged a warning, an error or a
+WebSocket protocol error (except on connections whose id says the peer breaks the protocol on
+purpose). `interop.py --client CLIENT PEER_SCRIPT` tests squall's client: it starts one peer
+server script the same way, reads the port it prints, runs squall-ws-interop-client with it,
+stops the script with SIGTERM and fails if the client failed, the script did not exit with 0 or
+it printed anything after its port (an error, a warning, a traceback)."""
 
 import os
 import re
@@ -43,8 +47,14 @@ def node_interpreter():
     return [node], {"NODE_PATH": ":".join(paths)}
 
 
-def start_server(exe, log):
-    proc = subprocess.Popen([exe], stdout=subprocess.PIPE, stderr=log)
+def interpreter(script):
+    """The command and the environment additions that run a peer script."""
+    return node_interpreter() if script.endswith(".js") else python_interpreter()
+
+
+def start_server(command, log, env=None):
+    """Starts `command`, which prints `port N` first; the process and N."""
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, env=env)
     ready, _, _ = select.select([proc.stdout], [], [], PORT_TIMEOUT)
     if not ready:
         proc.kill()
@@ -72,16 +82,13 @@ def stop_server(proc):
         return "still running %d s after SIGTERM" % STOP_TIMEOUT
 
 
-def main():
-    if len(sys.argv) != 3:
-        print("usage: interop.py SERVER PEER_SCRIPT", file=sys.stderr)
-        return 2
-    server_exe, script = sys.argv[1], sys.argv[2]
-    command, extra_env = node_interpreter() if script.endswith(".js") else python_interpreter()
+def test_server(server_exe, script):
+    """squall's server against the peer client `script`."""
+    command, extra_env = interpreter(script)
     env = dict(os.environ, **extra_env)
     problems = []
     with tempfile.TemporaryFile() as log:
-        proc, port = start_server(server_exe, log)
+        proc, port = start_server([server_exe], log)
         try:
             peer = subprocess.run(command + [script, str(port)], env=env, timeout=PEER_TIMEOUT)
             if peer.returncode != 0:
@@ -105,13 +112,60 @@ def main():
            or ("protocol error" in line and "?id=expect-error-" not in line)]
     if bad:
         problems.append("the server logged:\n  " + "\n  ".join(bad))
+    return report(problems, "server log", server_log, "%s passed against squall's server" % os.path.basename(script))
+
+
+def report(problems, log_name, log_text, success):
+    """Prints the log and the problems, or `success` when there are none; the exit status."""
     if problems:
-        print("--- server log ---\n" + server_log + "--- end of server log ---", file=sys.stderr)
+        print("--- %s ---\n%s--- end of %s ---" % (log_name, log_text, log_name), file=sys.stderr)
         for p in problems:
             print("interop: FAIL: " + p, file=sys.stderr)
         return 1
-    print("interop: %s passed against squall's server" % os.path.basename(script))
+    print("interop: " + success)
     return 0
+
+
+def run_client(client_exe, port):
+    """squall-ws-interop-client's problem, or None when all its checks passed."""
+    try:
+        client = subprocess.run([client_exe, str(port)], timeout=PEER_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return "squall's client was still running after %d s" % PEER_TIMEOUT
+    if client.returncode != 0:
+        return "squall's client exited with status %d" % client.returncode
+    return None
+
+
+def test_client(client_exe, script):
+    """squall's client against the peer server `script`."""
+    command, extra_env = interpreter(script)
+    with tempfile.TemporaryFile() as log:
+        proc, port = start_server(command + [script], log, dict(os.environ, **extra_env))
+        try:
+            problems = [p for p in [run_client(client_exe, port)] if p]
+        finally:
+            status = stop_server(proc)
+        if status != 0:
+            problems.append("the peer server's exit: %s" % ("died during the test, status %s" % proc.returncode
+                                                             if status is None else status))
+        log.seek(0)
+        server_log = log.read().decode(errors="replace") + proc.stdout.read().decode(errors="replace")
+    # A peer server prints nothing after its port unless its library reported a problem: an
+    # error, a traceback or (Autobahn) a warning on a connection it failed.
+    if server_log.strip():
+        problems.append("the peer server printed:\n  " + "\n  ".join(server_log.splitlines()))
+    return report(problems, "peer server output", server_log,
+                  "squall's client passed against %s" % os.path.basename(script))
+
+
+def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--client":
+        return test_client(sys.argv[2], sys.argv[3])
+    if len(sys.argv) == 3:
+        return test_server(sys.argv[1], sys.argv[2])
+    print("usage: interop.py SERVER PEER_SCRIPT | interop.py --client CLIENT PEER_SCRIPT", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

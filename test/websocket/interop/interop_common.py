@@ -1,6 +1,7 @@
-"""What the Python peer scripts of the interop suite share: the messages they send, the check
-that fails a script with a clear message, and GET /last-close, which tells how the server saw a
-connection end. Standard library only, so it runs under whichever interpreter has the peer."""
+"""What the Python peer scripts of the interop suite share: the messages the clients send, the
+check that fails a client with a clear message, GET /last-close, which tells how squall's server
+saw a connection end, and the clients' and servers' message for a library that is missing.
+Standard library only, so it runs under whichever interpreter has the peer."""
 
 import json
 import sys
@@ -69,6 +70,13 @@ def check_server_saw(port, conn_id, code, reason=None):
         check(record["reason"] == reason,
               "the server saw close reason %r on %s, want %r" % (record["reason"], conn_id, reason))
     return record
+
+
+def missing_library(script, library, package, error):
+    """Exits 1 saying that `script` cannot import `library` and which Debian package has it."""
+    print("%s: cannot import %s under %s (%s): apt-get install %s" % (script, library, sys.executable, error, package),
+          file=sys.stderr)
+    sys.exit(1)
 
 
 def run_checks(peer, checks):

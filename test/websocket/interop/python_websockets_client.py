@@ -6,15 +6,13 @@ import asyncio
 import sys
 
 from interop_common import (BINARY_PAYLOADS, LONG_TEXT, STEP_TIMEOUT, UTF8_TEXT, check, check_equal,
-                            check_server_saw, last_close, run_checks)
+                            check_server_saw, last_close, missing_library, run_checks)
 
 try:
     import websockets
     import websockets.exceptions
 except ImportError as e:
-    print("python_websockets_client: cannot import websockets under %s (%s): apt-get install python3-websockets"
-          % (sys.executable, e), file=sys.stderr)
-    sys.exit(1)
+    missing_library("python_websockets_client", "websockets", "python3-websockets", e)
 
 PEER = "websockets " + websockets.version.version
 port = int(sys.argv[1])
