@@ -384,13 +384,24 @@ void BaseIOStream::fail_read() {
 
 // ---- writes ---------------------------------------------------------------------------------
 
-Future<void> BaseIOStream::write(std::string data) {
+void BaseIOStream::queue_write(std::string data, std::size_t extra) {
     if (closed_) throw StreamClosedError(error_);
     if (options_.max_write_buffer_size &&
-        write_buffer_.memory_size() + data.size() > options_.max_write_buffer_size)
+        write_buffer_.memory_size() + data.size() + extra > options_.max_write_buffer_size)
         throw StreamBufferFullError("Reached maximum write buffer size");
     total_queued_ += data.size();
     write_buffer_.append(std::move(data));
+}
+
+Future<void> BaseIOStream::write(std::string data) {
+    queue_write(std::move(data));
+    return start_write();
+}
+
+Future<void> BaseIOStream::write_prefixed(std::string prefix, std::string data) {
+    const std::size_t rest = data.size();
+    queue_write(std::move(prefix), rest);  // both fit, or neither is queued
+    queue_write(std::move(data));
     return start_write();
 }
 

@@ -43,7 +43,7 @@ public:
             ping("server ping");
             return {};
         }
-        return write_message(message, binary);
+        return write_message(std::move(message), binary);
     }
     void on_ping(std::string_view data) override { record_->events.push_back("ping " + std::string(data)); }
     void on_close() override {
@@ -268,6 +268,38 @@ TEST_CASE_METHOD(EchoTest, "websocket_connect: echo of text and binary; nullopt 
         CHECK(refused);
     });
     CHECK(record.closes == 1);
+}
+
+namespace {
+/// `n` bytes that differ from position to position, so a mask applied wrongly shows.
+std::string patterned(std::size_t n) {
+    std::string s(n, '\0');
+    for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 131 + i / 7) & 0xff);
+    return s;
+}
+}  // namespace
+
+TEST_CASE_METHOD(EchoTest, "websocket_connect: messages given up (std::move) and viewed, each side of the size "
+                           "where the payload is queued apart from its header", "[websocket][client][net]") {
+    session([](Connection& ws) -> Future<void> {
+        const std::vector<std::size_t> sizes = {0, 1, 4095, 4096, 4097, 65535, 65536, (1u << 20) + 3};
+        for (std::size_t n : sizes) {
+            for (int pass = 0; pass < 2; ++pass) {
+                const bool moved = pass == 0;
+                INFO("size " << n << (moved ? " moved" : " viewed"));
+                std::string message = patterned(n);
+                auto written = moved ? ws->write_message(patterned(n), true)
+                                     : ws->write_message(std::string_view(message), true);
+                co_await std::move(written);
+                auto echo = co_await ws->read_message();
+                REQUIRE(echo.has_value());
+                CHECK(echo->binary);
+                CHECK(echo->data == message);
+            }
+        }
+        ws->close(1000);
+    });
+    CHECK(record.close_code == 1000);
 }
 
 TEST_CASE_METHOD(EchoTest, "websocket_connect: messages that arrive before read_message wait in order",

@@ -16,7 +16,7 @@ public:
         return {};
     }
     squall::Future<void> on_message(std::string message, bool binary) override {
-        return write_message(message, binary);
+        return write_message(std::move(message), binary);  // a large one goes out uncopied
     }
 };
 

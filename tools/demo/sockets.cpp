@@ -27,7 +27,7 @@ struct LastClose {
 class EchoSocket : public WebSocketHandler {
 public:
     void initialize(std::shared_ptr<LastClose> last) { last_ = std::move(last); }
-    Future<void> on_message(std::string message, bool binary) override { return write_message(message, binary); }
+    Future<void> on_message(std::string message, bool binary) override { return write_message(std::move(message), binary); }
     /// permessage-deflate, with zlib's defaults, for clients that offer it.
     std::optional<WebSocketCompressionOptions> get_compression_options() override {
         return WebSocketCompressionOptions();

@@ -151,6 +151,10 @@ Future<void> WebSocketClientConnection::write_message(std::string_view message, 
     return protocol_->write_message(message, binary);
 }
 
+Future<void> WebSocketClientConnection::write_message(std::string&& message, bool binary) {
+    return protocol_->write_message(std::move(message), binary);
+}
+
 void WebSocketClientConnection::ping(std::string_view data) { protocol_->ping(data); }
 
 void WebSocketClientConnection::close(std::optional<std::uint16_t> code, std::string_view reason) {

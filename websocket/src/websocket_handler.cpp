@@ -147,6 +147,11 @@ Future<void> WebSocketHandler::write_message(std::string_view message, bool bina
     return protocol_->write_message(message, binary);
 }
 
+Future<void> WebSocketHandler::write_message(std::string&& message, bool binary) {
+    if (!protocol_) return make_failed_future<void>(std::make_exception_ptr(WebSocketClosedError()));
+    return protocol_->write_message(std::move(message), binary);
+}
+
 void WebSocketHandler::ping(std::string_view data) {
     if (!protocol_) throw WebSocketClosedError();
     protocol_->ping(data);

@@ -76,6 +76,8 @@ public:
     /// Done when the frame is written; WebSocketClosedError once close() was called or the
     /// stream closed.
     Future<void> write_message(std::string_view message, bool binary);
+    /// The same, for a message given up: a large one goes out without being copied.
+    Future<void> write_message(std::string&& message, bool binary);
     /// Throws WebSocketClosedError when closed, std::invalid_argument past 125 bytes.
     void ping(std::string_view data);
     /// Starts the closing handshake (or ends it, when the peer's close frame came first).
@@ -106,6 +108,9 @@ private:
     /// section 7.1.7).
     void fail(std::uint16_t code, std::string_view why);
     Future<void> write_frame(WebSocketOpcode opcode, std::string_view payload, bool compressed = false);
+    /// write_frame for a payload given up: past a few KiB, the header and the payload (masked
+    /// in place by a client) are queued as they are.
+    Future<void> write_owned_frame(WebSocketOpcode opcode, std::string payload, bool compressed);
     void close_stream_when_written(Future<void> written);
     void arm_close_timer();
     void schedule_ping();

@@ -55,13 +55,12 @@ void websocket_mask(char* data, std::size_t n, const unsigned char key[4], std::
     for (; i < n; ++i) data[i] = static_cast<char>(data[i] ^ key[(offset + i) & 3]);
 }
 
-void write_websocket_frame(std::string& out, WebSocketOpcode opcode, std::string_view payload, bool fin,
-                           const unsigned char* mask_key, bool rsv1) {
+void write_websocket_frame_header(std::string& out, WebSocketOpcode opcode, std::uint64_t n, bool fin,
+                                  const unsigned char* mask_key, bool rsv1) {
     unsigned char head[14];
     std::size_t h = 0;
     head[h++] = static_cast<unsigned char>((fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | static_cast<std::uint8_t>(opcode));
     const unsigned char mask_bit = mask_key ? 0x80 : 0;
-    const std::uint64_t n = payload.size();
     if (n < 126) {
         head[h++] = static_cast<unsigned char>(mask_bit | n);
     } else if (n <= 0xFFFF) {
@@ -76,8 +75,13 @@ void write_websocket_frame(std::string& out, WebSocketOpcode opcode, std::string
         std::memcpy(head + h, mask_key, 4);
         h += 4;
     }
-    const std::size_t at = out.size() + h;
     out.append(reinterpret_cast<const char*>(head), h);
+}
+
+void write_websocket_frame(std::string& out, WebSocketOpcode opcode, std::string_view payload, bool fin,
+                           const unsigned char* mask_key, bool rsv1) {
+    write_websocket_frame_header(out, opcode, payload.size(), fin, mask_key, rsv1);
+    const std::size_t at = out.size();
     out.append(payload);
     if (mask_key) websocket_mask(out.data() + at, payload.size(), mask_key);
 }

@@ -123,6 +123,9 @@ public:
     Future<void> write(std::string data);
     Future<void> write(std::string_view data) { return write(std::string(data)); }
     Future<void> write(const char* data) { return write(std::string(data)); }
+    /// `prefix` then `data` as one write (a frame's header before a payload the caller gives
+    /// up), neither copied.
+    Future<void> write_prefixed(std::string prefix, std::string data);
     void write(std::string data, Callback callback);
     /// Queue `length` bytes of the file `fd` from `offset` (the stream keeps its own duplicate
     /// of `fd`): sent with sendfile(2) on plain sockets, read piece by piece otherwise (TLS,
@@ -234,6 +237,8 @@ private:
     void complete_read(std::size_t n);
     void fail_read();
     void fail_writes(const std::exception_ptr& error);
+    /// Queues `data` (throws when closed or past max_write_buffer_size with `extra` more).
+    void queue_write(std::string data, std::size_t extra = 0);
     void handle_events(Events events);
     void handle_write();
     /// write_timeout: restarts the clock when output moved, and arms the check while some waits.

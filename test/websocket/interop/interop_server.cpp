@@ -65,7 +65,7 @@ public:
     }
     Future<void> on_message(std::string message, bool binary) override {
         ++messages_;
-        return write_message(message, binary);
+        return write_message(std::move(message), binary);
     }
     void on_close() override {
         CloseRecord r;

@@ -84,6 +84,11 @@ public:
     Future<std::optional<WebSocketMessage>> read_message();
     /// Sends one (masked) frame; done when written. WebSocketClosedError once closed.
     Future<void> write_message(std::string_view message, bool binary = false);
+    /// A message given up (std::move): a large one is sent without being copied.
+    Future<void> write_message(std::string&& message, bool binary = false);
+    Future<void> write_message(const char* message, bool binary = false) {
+        return write_message(std::string_view(message), binary);
+    }
     /// A ping of at most 125 bytes; WebSocketClosedError once closed.
     void ping(std::string_view data = {});
     /// Starts the closing handshake: a close frame now; the server answers and closes TCP, or

@@ -128,6 +128,11 @@ private:
 /// (the position of `data` in its frame's payload). Unmasking is the same operation.
 void websocket_mask(char* data, std::size_t n, const unsigned char key[4], std::uint64_t offset = 0) noexcept;
 
+/// Appends the header of a frame whose payload is `length` bytes (the mask key included when
+/// there is one); the payload, masked by the caller with websocket_mask for a client, follows.
+void write_websocket_frame_header(std::string& out, WebSocketOpcode opcode, std::uint64_t length, bool fin = true,
+                                  const unsigned char* mask_key = nullptr, bool rsv1 = false);
+
 /// Appends one frame to `out`. `mask_key` null: unmasked (a server's frames); otherwise the
 /// payload is masked with it (a client's). `rsv1` marks a compressed message's first frame.
 void write_websocket_frame(std::string& out, WebSocketOpcode opcode, std::string_view payload, bool fin = true,
