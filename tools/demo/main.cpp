@@ -1,15 +1,21 @@
 // squall-demo: the demo application of ../shared/demo-app.md on 127.0.0.1:8888, every setting a
 // command-line flag. `tools/dev demo` runs it. With --port 0 the kernel picks the port; the
-// first line printed names it.
+// first line printed names it. Under systemd socket activation it serves the sockets passed.
 #include <csignal>
 #include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "app.h"
 #include "site.h"
+#include "squall/httpserver.h"
 #include "squall/ioloop.h"
 #include "squall/log.h"
+#include "squall/netutil.h"
+#include "squall/socket_activation.h"
 
 namespace {
 squall::IOLoop* running_loop = nullptr;
@@ -24,7 +30,7 @@ int main(int argc, char** argv) {
     CLI::App cli{"squall's demo application: hello world, echo, uploads, static files, cookies, XSRF, redirects, gzip, "
                  "a WebSocket echo (/ws, /ws-close, /ws-last-close) and a chat room (/chat, on the page at /)", "squall-demo"};
     cli.add_option("--address", o.address, "address to listen on")->capture_default_str();
-    cli.add_option("--port", o.port, "port to listen on (0: any free port)")->capture_default_str();
+    cli.add_option("--port", o.port, "port to listen on (0: any free port; systemd's sockets instead when it passes some)")->capture_default_str();
     cli.add_option("--max-header-size", o.max_header_size, "largest request line and headers, bytes")->capture_default_str();
     cli.add_option("--max-body-size", o.max_body_size, "largest request body, bytes (after gzip decoding, streamed too)")
         ->capture_default_str();
@@ -58,11 +64,16 @@ int main(int argc, char** argv) {
         if (temporary) o.site = squall::demo::make_temporary_site();
         squall::IOLoop& loop = squall::IOLoop::current();
         auto app = squall::demo::make_application(o);
-        auto server = app->listen(o.port, o.address, squall::demo::server_options(o));
+        // Sockets from systemd (socket activation) replace --address and --port.
+        std::vector<int> passed = squall::systemd_listen_fds();
+        auto server = std::make_unique<squall::HTTPServer>(*app, squall::demo::server_options(o));
+        if (passed.empty()) server->listen(o.port, o.address);
+        else server->add_sockets(passed);
+        std::string address = passed.empty() ? o.address : squall::local_address(passed.front()).ip();
         running_loop = &loop;
         std::signal(SIGINT, on_signal);
         std::signal(SIGTERM, on_signal);
-        std::printf("squall-demo listening on http://%s:%d/ (site %s)\n", o.address.c_str(), server->ports().front(),
+        std::printf("squall-demo listening on http://%s:%d/ (site %s)\n", address.c_str(), server->ports().front(),
                     o.site.c_str());
         std::fflush(stdout);
         loop.start();
