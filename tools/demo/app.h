@@ -1,4 +1,4 @@
-// The demo application's handlers and settings, as ../shared/demo-app.md fixes them.
+// The demo application's handlers and settings (the endpoints its front page lists).
 // Part of squall-demo.
 #pragma once
 

@@ -1,4 +1,4 @@
-// squall-demo: the demo application of ../shared/demo-app.md on 127.0.0.1:8888, every setting a
+// squall-demo: the demo application on 127.0.0.1:8888, every setting a
 // command-line flag. `tools/dev demo` runs it. With --port 0 the kernel picks the port; the
 // first line printed names it. Under systemd socket activation it serves the sockets passed.
 #include <csignal>
