@@ -2,7 +2,9 @@
 // frames) or a client, with or without permessage-deflate, under a small max_message_size.
 // The stream fed whole and in pieces must give the same events; messages stay within the
 // limit, text is valid UTF-8 unless compressed, control payloads fit 125 bytes, close codes
-// are ones a peer may send, and errors carry 1002, 1007 or 1009.
+// are ones a peer may send, and errors carry 1002, 1007 or 1009. With mode bit 8 the input is
+// a payload instead: written as a frame (whole, or as a header with the payload masked in place
+// after it, which must give the same bytes) and parsed back to itself.
 #include <string>
 #include <vector>
 
@@ -63,11 +65,34 @@ std::vector<Event> transcribe(const squall::WebSocketParserOptions& options, std
     return events;
 }
 
+/// write_websocket_frame and write_websocket_frame_header + websocket_mask agree, and the
+/// parser reads the frame back as the payload.
+void round_trip(std::string_view payload, const unsigned char* key) {
+    std::string whole;
+    squall::write_websocket_frame(whole, squall::WebSocketOpcode::binary, payload, true, key);
+    std::string pieces;
+    squall::write_websocket_frame_header(pieces, squall::WebSocketOpcode::binary, payload.size(), true, key);
+    std::string body(payload);
+    if (key) squall::websocket_mask(body.data(), body.size(), key);
+    SQUALL_FUZZ_CHECK(pieces + body == whole);
+    squall::WebSocketParserOptions options;
+    options.expect_masked = key != nullptr;
+    WebSocketParser p(options);
+    auto r = p.parse(whole);
+    SQUALL_FUZZ_CHECK(r.status == Status::message && r.consumed == whole.size());
+    SQUALL_FUZZ_CHECK(p.payload() == payload);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     squall::fuzz::Input in(data, size);
     const std::uint8_t mode = in.byte();
+    if (mode & 8) {
+        unsigned char key[4] = {in.byte(), in.byte(), in.byte(), in.byte()};
+        round_trip(in.rest(), (mode & 1) ? key : nullptr);
+        return 0;
+    }
     squall::WebSocketParserOptions options;
     options.expect_masked = mode & 1;
     options.compression = mode & 2;
