@@ -17,8 +17,8 @@ namespace {
 
 constexpr int kFirstPassedFd = 3;  // SD_LISTEN_FDS_START
 
-/// A decimal number from the environment, or nothing when `name` is unset or not one (no
-/// sign, no junk, no overflow).
+/// `text` (an environment value, maybe null) as a decimal number: false for none, a sign,
+/// anything after the digits, or one past unsigned long.
 bool parse_count(const char* text, unsigned long& out) {
     if (!text || !*text) return false;
     std::string_view s(text);

@@ -193,7 +193,7 @@ Future<void> WebSocketProtocol::write_message(std::string_view message, bool bin
 }
 
 Future<void> WebSocketProtocol::write_message(std::string&& message, bool binary) {
-    if (compression_ || message.size() < kSeparatePayload) return write_message(std::string_view(message), binary);
+    if (compression_) return write_message(std::string_view(message), binary);  // compressed into a new string
     if (closed()) return make_failed_future<void>(std::make_exception_ptr(WebSocketClosedError()));
     const WebSocketOpcode opcode = binary ? WebSocketOpcode::binary : WebSocketOpcode::text;
     return as_websocket_write(write_owned_frame(opcode, std::move(message), false));
