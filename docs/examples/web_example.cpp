@@ -54,8 +54,8 @@ int main() {
     settings.cookie_secret = "use a long random secret";
     settings.xsrf_cookies = true;
     Application app({url<GreetHandler>("/"), url<UploadHandler>("/upload")}, settings);
-    auto server = app.listen(0, "127.0.0.1");
-    std::string base = "http://127.0.0.1:" + std::to_string(server->ports().front());
+    auto& server = app.listen(0, "127.0.0.1");
+    std::string base = "http://127.0.0.1:" + std::to_string(server.ports().front());
 
     AsyncHTTPClient client({}, loop);
     std::string result = loop.run_sync([&]() -> Future<std::string> {

@@ -102,8 +102,8 @@ int main() {
     squall::IOLoop loop;
     loop.make_current();
     squall::Application app({squall::url<ChatHandler>("/chat", std::make_shared<ChatRoom>())});
-    auto server = app.listen(0, "127.0.0.1");
-    std::string url = "ws://127.0.0.1:" + std::to_string(server->ports().front()) + "/chat";
+    auto& server = app.listen(0, "127.0.0.1");
+    std::string url = "ws://127.0.0.1:" + std::to_string(server.ports().front()) + "/chat";
     std::string heard = loop.run_sync([&] { return meet(url); }, std::chrono::seconds(5));
     std::fputs(heard.c_str(), stdout);
     return heard == "alice: hi\nbob: hi alice\n" ? 0 : 1;

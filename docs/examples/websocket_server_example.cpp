@@ -47,8 +47,8 @@ int main() {
     squall::IOLoop loop;
     loop.make_current();
     squall::Application app({squall::url<EchoHandler>("/echo")});
-    auto server = app.listen(0, "127.0.0.1");
-    std::string echoed = loop.run_sync([&] { return say_hello(server->ports().front()); }, std::chrono::seconds(5));
+    auto& server = app.listen(0, "127.0.0.1");
+    std::string echoed = loop.run_sync([&] { return say_hello(server.ports().front()); }, std::chrono::seconds(5));
     std::printf("%s\n", echoed.c_str());
     return echoed == "you said: hello" ? 0 : 1;
 }

@@ -206,8 +206,8 @@ TEST_CASE_METHOD(AsyncTest, "Application: host patterns, default_host, default h
     app.add_handlers("www\\.example\\.com", {url<NameHandler>("/", std::string("www")),
                                              url<NameHandler>("/only-www", std::string("only"))});
     app.add_handlers("(.*)\\.example\\.org", {url<NameHandler>("/", std::string("org"))});
-    auto server = app.listen(0, "127.0.0.1");
-    std::string base = "http://127.0.0.1:" + std::to_string(server->ports().front());
+    auto& server = app.listen(0, "127.0.0.1");
+    std::string base = "http://127.0.0.1:" + std::to_string(server.ports().front());
     AsyncHTTPClient client({}, io_loop());
     run_sync([&]() -> Future<void> {
         auto fetch = [&](std::string path, std::string host) {
@@ -228,8 +228,8 @@ TEST_CASE_METHOD(AsyncTest, "Application: host patterns, default_host, default h
     settings.default_handler_class = handler<NameHandler>(std::string("default handler"));
     Application hosted({}, settings, "www.example.com");
     hosted.add_handlers("www\\.example\\.com", {url<NameHandler>("/", std::string("www"))});
-    auto hosted_server = hosted.listen(0, "127.0.0.1");
-    std::string hosted_base = "http://127.0.0.1:" + std::to_string(hosted_server->ports().front());
+    auto& hosted_server = hosted.listen(0, "127.0.0.1");
+    std::string hosted_base = "http://127.0.0.1:" + std::to_string(hosted_server.ports().front());
     run_sync([&]() -> Future<void> {
         HTTPRequest r = raw_request(hosted_base + "/");
         r.headers.set("Host", "unknown.test");

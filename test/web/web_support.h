@@ -13,12 +13,12 @@ namespace squall::testing {
 
 struct AppServer {
     std::unique_ptr<Application> app;
-    std::unique_ptr<HTTPServer> server;
+    HTTPServer* server;  // the application's
     int port = 0;
 
     AppServer(std::vector<URLSpec> routes, ApplicationSettings settings = {}, HTTPServerOptions options = {})
         : app(std::make_unique<Application>(std::move(routes), std::move(settings))),
-          server(app->listen(0, "127.0.0.1", std::move(options))),
+          server(&app->listen(0, "127.0.0.1", std::move(options))),
           port(server->ports().front()) {}
     std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port) + path; }
 };

@@ -32,9 +32,9 @@ int main(int argc, char** argv) {
     squall::ApplicationSettings settings;
     settings.static_path = argv[1];
     squall::Application app({squall::url<HelloHandler>("/")}, settings);
-    auto server = app.listen(0, "127.0.0.1");
+    auto& server = app.listen(0, "127.0.0.1");
     auto report = squall::bench::report_allocations(loop);
-    std::printf("ready %d\n", server->ports().front());
+    std::printf("ready %d\n", server.ports().front());
     std::fflush(stdout);
     loop.start();
     return 0;

@@ -27,8 +27,8 @@ int main() {
     squall::ApplicationSettings settings;
     settings.websocket_max_message_size = std::uint64_t{64} << 20;
     squall::Application app({squall::url<Echo>("/")}, settings);
-    auto server = app.listen(0, "127.0.0.1");
-    std::printf("ready %d\n", server->ports().front());
+    auto& server = app.listen(0, "127.0.0.1");
+    std::printf("ready %d\n", server.ports().front());
     std::fflush(stdout);
     squall::IOLoop::current().start();
 }

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <mutex>
 
 #include "crypto.h"
 #include "dispatcher.h"
@@ -101,11 +102,17 @@ std::unique_ptr<HTTPMessageDelegate> Application::start_request(std::shared_ptr<
     return std::make_unique<detail::RequestDispatcher>(*this, std::move(connection));
 }
 
-std::unique_ptr<HTTPServer> Application::listen(std::uint16_t port, const std::string& address,
-                                                HTTPServerOptions options) {
+HTTPServer& Application::listen(std::uint16_t port, const std::string& address, HTTPServerOptions options) {
     auto server = std::make_unique<HTTPServer>(*this, std::move(options));
     server->listen(port, address);
-    return server;
+    servers_.push_back(std::move(server));
+    return *servers_.back();
+}
+
+std::vector<HTTPServer*> Application::servers() const {
+    std::vector<HTTPServer*> all;
+    for (const auto& s : servers_) all.push_back(s.get());
+    return all;
 }
 
 std::string Application::reverse_url(std::string_view name, const std::vector<std::string>& args) const {
@@ -139,6 +146,7 @@ std::optional<std::string> Application::static_content_version(const std::string
     std::int64_t mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
     auto size = static_cast<std::uint64_t>(st.st_size);
     if (settings_.static_hash_cache) {
+        std::lock_guard lock(static_versions_mutex_);
         auto it = static_versions_.find(absolute_path);
         if (it != static_versions_.end() && it->second.size == size && it->second.mtime_ns == mtime_ns)
             return it->second.hash;
@@ -154,7 +162,10 @@ std::optional<std::string> Application::static_content_version(const std::string
     while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) h.update(std::string_view(buf, n));
     std::fclose(f);
     std::string hash = h.hex_digest();
-    if (settings_.static_hash_cache) static_versions_[absolute_path] = CachedVersion{size, mtime_ns, hash};
+    if (settings_.static_hash_cache) {
+        std::lock_guard lock(static_versions_mutex_);
+        static_versions_[absolute_path] = CachedVersion{size, mtime_ns, hash};
+    }
     return hash;
 }
 

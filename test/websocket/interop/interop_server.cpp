@@ -187,11 +187,11 @@ int main() {
         routes.push_back(url<SubprotocolHandler>("/subprotocol", &log));
         routes.push_back(url<LastCloseHandler>("/last-close", &log));
         Application app(std::move(routes));
-        auto server = app.listen(0, "127.0.0.1");
+        auto& server = app.listen(0, "127.0.0.1");
         running_loop = &loop;
         std::signal(SIGINT, on_signal);
         std::signal(SIGTERM, on_signal);
-        std::printf("port %d\n", server->ports().front());
+        std::printf("port %d\n", server.ports().front());
         std::fflush(stdout);
         loop.start();
         running_loop = nullptr;

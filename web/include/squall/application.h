@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,9 +68,12 @@ public:
     /// without its port, RE2 syntax, matched case-insensitively in linear time; a bad pattern
     /// throws std::invalid_argument). Later groups come before the catch-all ".*$" group.
     void add_handlers(std::string host_pattern, std::vector<URLSpec> handlers);
-    /// An HTTPServer for this application listening on `port` (0: the kernel picks).
-    std::unique_ptr<HTTPServer> listen(std::uint16_t port, const std::string& address = {},
-                                       HTTPServerOptions options = {});
+    /// An HTTPServer for this application listening on `port` (0: the kernel picks). The
+    /// application keeps it, as Tornado's does, until the application is destroyed: the
+    /// reference is for ports(), stop() and close_all_connections().
+    HTTPServer& listen(std::uint16_t port, const std::string& address = {}, HTTPServerOptions options = {});
+    /// The servers listen() made, in order (for GracefulShutdown).
+    std::vector<HTTPServer*> servers() const;
     /// The path of the route named `name` with `args` in its groups; std::invalid_argument if
     /// there is no such name.
     std::string reverse_url(std::string_view name, const std::vector<std::string>& args = {}) const;
@@ -103,7 +107,11 @@ private:
     ApplicationSettings settings_;
     std::string default_host_;
     std::vector<HostGroup> groups_;
+    // The one cache requests change: locked, so that threads may share the application.
+    std::mutex static_versions_mutex_;
     std::map<std::string, CachedVersion> static_versions_;
+    // Last: the servers go first, while the routes they call into still exist.
+    std::vector<std::unique_ptr<HTTPServer>> servers_;
 };
 
 }  // namespace squall
