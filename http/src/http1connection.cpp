@@ -3,6 +3,8 @@
 // answered with its status code. Internal. Models tornado/http1connection.py (4.0)
 // HTTP1Connection._read_message / _read_body and HTTP1ServerConnection._server_request_loop,
 // with 5.0's error responses.
+#include <sys/socket.h>
+
 #include <limits>
 #include <tuple>
 
@@ -112,6 +114,13 @@ private:
     std::optional<StreamTimer> own_;
 };
 
+/// Whether the peer sent bytes no read has taken yet: a request already on its way, which
+/// a graceful close must not cut off.
+bool unread_bytes_pending(int fd) noexcept {
+    char byte;
+    return ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
 bool has_token(std::optional<std::string_view> header, std::string_view token) {
     if (!header) return false;
     std::string_view v = *header;
@@ -155,6 +164,11 @@ void HTTP1Connection::on_stream_closed() {
     if (detached_ || !read_finished_) return;  // a pending read reports it
     if (active_delegate_) active_delegate_->on_connection_close();
     finish_request();
+}
+
+void HTTP1Connection::close_after_message() noexcept {
+    close_after_message_ = true;
+    disconnect_on_finish_ = true;  // a message already under way
 }
 
 std::uint64_t HTTP1Connection::max_body_size() const {
@@ -206,8 +220,10 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
         while (true) {
             if (s.buffered().empty() && parser_.between_messages()) {
                 // The usual start of a keep-alive request: nothing to parse yet.
+                awaiting_message_ = true;
                 auto more = s.fill_buffer(1);
                 co_await std::move(more);
+                awaiting_message_ = false;
                 continue;
             }
             HTTP1Parser::Result r = parser_.parse(s.buffered());
@@ -244,7 +260,7 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
                     request_head_ = request.method == "HEAD";
                     request_http11_ = request.version == "HTTP/1.1";
                     request_keep_alive_ = can_keep_alive(request, parser_.headers());
-                    disconnect_on_finish_ = !request_keep_alive_;
+                    disconnect_on_finish_ = !request_keep_alive_ || close_after_message_;
                     if (parser_.body_kind() != HTTP1Parser::BodyKind::none &&
                         request_http11_ &&
                         has_token(parser_.headers().find("Expect"), "100-continue"))
@@ -397,6 +413,15 @@ void HTTP1ServerConnection::close() {
     if (!shared_->detached) stream_->close();
 }
 
+void HTTP1ServerConnection::close_when_idle() {
+    shared_->draining = true;
+    HTTP1Connection* current = shared_->current;
+    if (!current) return;  // between pipelined requests: the next one is told as it starts
+    if (current->awaiting_message() && shared_->served > 0 && !unread_bytes_pending(stream_->fileno()))
+        return close();
+    current->close_after_message();
+}
+
 Future<void> HTTP1ServerConnection::serve(std::shared_ptr<Shared> shared, std::shared_ptr<IOStream> stream,
                                           HTTP1ConnectionParameters params, HTTPConnectionContext context) {
     bool detached = false;
@@ -415,6 +440,8 @@ Future<void> HTTP1ServerConnection::serve(std::shared_ptr<Shared> shared, std::s
                                                           params, context);
         conn->idle_timer_ = idle;
         conn->close_watched_ = true;
+        conn->drain_group_ = shared->drain_group;
+        if (shared->draining) conn->close_after_message();
         std::unique_ptr<HTTPMessageDelegate> message = shared->delegate->start_request(conn);
         bool again = false;
         shared->current = conn.get();
@@ -425,6 +452,7 @@ Future<void> HTTP1ServerConnection::serve(std::shared_ptr<Shared> shared, std::s
             app_log().logf(LogLevel::error, "Uncaught exception in the HTTP server: %s", e.what());
         }
         shared->current = nullptr;
+        ++shared->served;
         detached = conn->detached();
         shared->detached = detached;
         if (!again) break;

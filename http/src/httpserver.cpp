@@ -158,6 +158,7 @@ HTTPServer::HTTPServer(HTTPServerConnectionDelegate& delegate, HTTPServerOptions
 
 HTTPServer::~HTTPServer() {
     life_.end();  // the connections closed below must not call back into a server going away
+    if (grace_timer_) io_loop().remove_timeout(grace_timer_);
     stop();
     connections_.clear();  // closes each stream; their loops end without calling us
 }
@@ -178,25 +179,55 @@ void HTTPServer::handle_stream(std::unique_ptr<IOStream> stream, const SocketAdd
     params.body_timeout = options_.body_timeout;
     params.decompress = options_.decompress_request;
     auto conn = std::make_unique<HTTP1ServerConnection>(std::move(stream), params, std::move(context));
+    conn->set_drain_group(upgraded_);
     HTTP1ServerConnection* raw = conn.get();
     connections_.emplace(raw, std::move(conn));
     raw->start_serving(*adapter_).add_done_callback([this, raw, watch = life_.watch()](Future<void>) {
         if (!watch.alive()) return;
         connections_.erase(raw);
-        if (connections_.empty() && all_closed_) {
-            take_promise(all_closed_).set_result();
-        }
+        settle_if_all_closed();
     });
+    if (draining_) raw->close_when_idle();
 }
 
-Future<void> HTTPServer::close_all_connections() {
-    if (connections_.empty()) return make_ready_future();
+Future<void> HTTPServer::close_all_connections(Duration grace) {
     if (!all_closed_) all_closed_.emplace();
-    Future<void> f = all_closed_->get_future();
+    Future<void> closed = all_closed_->get_future();
+    bool now = grace <= Duration::zero();
+    if (now && grace_timer_) io_loop().remove_timeout(std::exchange(grace_timer_, {}));
+    if (!now && !draining_) {
+        grace_timer_ = io_loop().call_later(grace, [this, watch = life_.watch()] {
+            if (!watch.alive()) return;
+            grace_timer_ = {};
+            close_connections(true);
+        });
+    }
+    draining_ = true;
+    // Upgraded connections may outlive their HTTP ones: the group says when the last one goes.
+    if (upgraded_->size())
+        upgraded_->emptied().add_done_callback([this, watch = life_.watch()](Future<void>) {
+            if (watch.alive()) settle_if_all_closed();
+        });
+    close_connections(now);
+    settle_if_all_closed();
+    return closed;
+}
+
+void HTTPServer::close_connections(bool now) {
     std::vector<HTTP1ServerConnection*> open;
     for (auto& [raw, conn] : connections_) open.push_back(raw);
-    for (HTTP1ServerConnection* c : open) c->close();
-    return f;
+    for (HTTP1ServerConnection* c : open) {
+        if (!connections_.count(c)) continue;  // an earlier close ended it
+        now ? c->close() : c->close_when_idle();
+    }
+    now ? upgraded_->abort_all() : upgraded_->drain_all();
+}
+
+void HTTPServer::settle_if_all_closed() {
+    if (all_closed_ && connections_.empty() && upgraded_->size() == 0) {
+        if (grace_timer_) io_loop().remove_timeout(std::exchange(grace_timer_, {}));
+        take_promise(all_closed_).set_result();
+    }
 }
 
 Future<void> respond(HTTPServerRequest& request, int code, HTTPHeaders headers, std::string body) {

@@ -354,6 +354,44 @@ TEST_CASE_METHOD(AsyncTest, "WebSocketHandler: close(4000, \"bye\") from inside 
     CHECK(record.close_code == 4000);
 }
 
+TEST_CASE_METHOD(AsyncTest, "WebSocketHandler: a graceful server shutdown closes with 1001 and waits for the handshake",
+                 "[websocket][shutdown][net]") {
+    Record record;
+    AppServer s = echo_server(record);
+    session(*this, record, s.port, "/echo", [&](RawWebSocketClient& client) -> Future<void> {
+        co_await client.send(WebSocketOpcode::text, "before");
+        ServerFrame echo = co_await client.next();
+        CHECK(echo.payload == "before");
+        CHECK(s.server->connection_count() == 1);  // upgraded, and still counted
+        s.server->stop();
+        Future<void> closing = s.server->close_all_connections(60s);
+        ServerFrame going = co_await client.next();
+        CHECK(going.status == Status::close);
+        CHECK(going.code == websocket_close::going_away);
+        CHECK_FALSE(closing.done());  // the closing handshake is not over
+        co_await client.send_close(websocket_close::going_away, "");
+        co_await client.wait_for_eof();
+        co_await std::move(closing);
+        CHECK(record.closes == 1);  // on_close ran before the shutdown was done
+        CHECK(s.server->connection_count() == 0);
+    });
+    CHECK(record.close_code == websocket_close::going_away);
+}
+
+TEST_CASE_METHOD(AsyncTest, "WebSocketHandler: a client that ignores the 1001 is cut off when the grace ends",
+                 "[websocket][shutdown][net]") {
+    Record record;
+    AppServer s = echo_server(record);
+    session(*this, record, s.port, "/echo", [&](RawWebSocketClient& client) -> Future<void> {
+        co_await client.send(WebSocketOpcode::text, "hello");
+        co_await client.next();
+        co_await s.server->close_all_connections(100ms);
+        co_await client.wait_for_eof();
+    });
+    CHECK(record.closes == 1);
+    CHECK_FALSE(record.close_code.has_value());
+}
+
 namespace {
 
 /// Sends `bytes` after the handshake; expects a close frame with `code`, then the end.

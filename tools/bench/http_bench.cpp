@@ -1,7 +1,8 @@
 // squall-bench-http: a hello-world HTTP/1.1 server for wrk, either squall's HTTPServer (request
-// callback) or a plain hand-written epoll responder doing the least HTTP work possible (the
-// floor). Both send the headers nginx sends (Server, Date, Content-Type, Content-Length). A
-// benchmark tool of squall; run it through tools/bench/run-httpbench.
+// callback, on one loop or on a loop per thread with ServerThreads) or a plain hand-written epoll
+// responder doing the least HTTP work possible (the floor). Each sends the headers nginx sends
+// (Server, Date, Content-Type, Content-Length). A benchmark tool of squall; run it through
+// tools/bench/run-httpbench and run-corebench.
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -16,17 +17,19 @@
 
 #include "alloc_counter.h"
 #include "plain_epoll.h"
+#include "squall/graceful_shutdown.h"
 #include "squall/httpserver.h"
+#include "squall/server_threads.h"
 #include "squall/log.h"
 
 namespace {
 
 const std::string body = "Hello, world!";
 
-/// The Date header, formatted once a second.
+/// The Date header, formatted once a second (per thread).
 const std::string& date_now() {
-    static std::time_t last = 0;
-    static std::string cached;
+    thread_local std::time_t last = 0;
+    thread_local std::string cached;
     std::time_t now = std::time(nullptr);
     if (now != last) {
         last = now;
@@ -35,19 +38,37 @@ const std::string& date_now() {
     return cached;
 }
 
+void hello(std::shared_ptr<squall::HTTPServerRequest> request) {
+    squall::respond(*request, 200, {{"Server", "squall"}, {"Date", date_now()}, {"Content-Type", "text/plain"}}, body);
+}
+
 int run_squall() {
     squall::set_logging_level(squall::LogLevel::warning);
     squall::IOLoop loop;
     squall::HTTPServer server(
         [](std::shared_ptr<squall::HTTPServerRequest> request) {
             ++squall::bench::requests;
-            squall::respond(*request, 200,
-                            {{"Server", "squall"}, {"Date", date_now()}, {"Content-Type", "text/plain"}}, body);
+            hello(std::move(request));
         },
         {}, loop);
     server.listen(0, "127.0.0.1");
     auto report = squall::bench::report_allocations(loop);
     std::printf("ready %d\n", server.ports().front());
+    std::fflush(stdout);
+    loop.start();
+    return 0;
+}
+
+/// `threads` loops, one HTTPServer each, on one SO_REUSEPORT port.
+int run_squall_threads(unsigned threads) {
+    squall::set_logging_level(squall::LogLevel::warning);
+    squall::IOLoop loop;
+    squall::ServerThreadsOptions options;
+    options.threads = threads;
+    options.bind.address = "127.0.0.1";
+    squall::ServerThreads servers(hello, 0, options);
+    squall::GracefulShutdown shutdown(servers, {}, loop);
+    std::printf("ready %d\n", servers.port());
     std::fflush(stdout);
     loop.start();
     return 0;
@@ -93,6 +114,7 @@ int run_epoll() {
 int main(int argc, char** argv) {
     if (argc == 2 && std::strcmp(argv[1], "squall") == 0) return run_squall();
     if (argc == 2 && std::strcmp(argv[1], "epoll") == 0) return run_epoll();
-    std::fprintf(stderr, "usage: squall-bench-http squall|epoll\n");
+    if (argc == 3 && std::strcmp(argv[1], "squall-threads") == 0) return run_squall_threads(std::stoi(argv[2]));
+    std::fprintf(stderr, "usage: squall-bench-http squall|epoll|squall-threads N\n");
     return 2;
 }

@@ -23,6 +23,7 @@ struct DemoOptions {
     std::uint64_t websocket_max_message_size = 2097152;
     std::size_t chat_max_backlog = 1048576;  // a chat member with more unflushed bytes is closed (1008)
     std::string cookie_secret = "demo-cookie-secret";
+    double shutdown_grace = 30;  // seconds requests in flight get after SIGTERM or SIGINT
     std::string site;  // empty: a temporary directory made at start
 };
 

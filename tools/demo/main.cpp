@@ -1,7 +1,8 @@
 // squall-demo: the demo application on 127.0.0.1:8888, every setting a
 // command-line flag. `tools/dev demo` runs it. With --port 0 the kernel picks the port; the
 // first line printed names it. Under systemd socket activation it serves the sockets passed.
-#include <csignal>
+// SIGTERM or SIGINT shuts it down gracefully.
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -11,19 +12,12 @@
 
 #include "app.h"
 #include "site.h"
+#include "squall/graceful_shutdown.h"
 #include "squall/httpserver.h"
 #include "squall/ioloop.h"
 #include "squall/log.h"
 #include "squall/netutil.h"
 #include "squall/socket_activation.h"
-
-namespace {
-squall::IOLoop* running_loop = nullptr;
-
-extern "C" void on_signal(int) {
-    if (running_loop) running_loop->add_callback_from_signal([] { running_loop->stop(); });
-}
-}  // namespace
 
 int main(int argc, char** argv) {
     squall::demo::DemoOptions o;
@@ -47,6 +41,9 @@ int main(int argc, char** argv) {
     cli.add_option("--chat-max-backlog", o.chat_max_backlog,
                    "bytes a chat member may leave unread before it is closed with 1008")->capture_default_str();
     cli.add_option("--cookie-secret", o.cookie_secret, "key for signed cookies")->capture_default_str();
+    cli.add_option("--shutdown-grace", o.shutdown_grace,
+                   "seconds requests in flight may take to finish after SIGTERM or SIGINT (a second signal: none)")
+        ->capture_default_str();
     cli.add_option("--site", o.site, "site directory (default: a temporary one with the demo files)");
     std::string logging = "info";
     cli.add_option("--logging", logging, "log level: debug, info, warning, error or none (Tornado's --logging)")
@@ -70,14 +67,13 @@ int main(int argc, char** argv) {
         if (passed.empty()) server->listen(o.port, o.address);
         else server->add_sockets(passed);
         std::string address = passed.empty() ? o.address : squall::local_address(passed.front()).ip();
-        running_loop = &loop;
-        std::signal(SIGINT, on_signal);
-        std::signal(SIGTERM, on_signal);
+        squall::GracefulShutdownOptions shutdown_options;
+        shutdown_options.grace = std::chrono::duration_cast<squall::Duration>(std::chrono::duration<double>(o.shutdown_grace));
+        squall::GracefulShutdown shutdown({server.get()}, shutdown_options, loop);
         std::printf("squall-demo listening on http://%s:%d/ (site %s)\n", address.c_str(), server->ports().front(),
                     o.site.c_str());
         std::fflush(stdout);
         loop.start();
-        running_loop = nullptr;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "squall-demo: %s\n", e.what());
         if (temporary && !o.site.empty()) squall::demo::remove_site(o.site);

@@ -116,6 +116,7 @@ std::string WebSocketHandler::negotiate_compression() {
 
 void WebSocketHandler::accept_connection() {
     std::string response = switching_protocols_response();
+    std::shared_ptr<DrainGroup> group = request().connection->drain_group();
     std::shared_ptr<IOStream> stream = request().detach_connection();
     mark_finished_elsewhere();
     // A failed write closes the stream, which the protocol reports as on_close.
@@ -131,6 +132,7 @@ void WebSocketHandler::accept_connection() {
     protocol_ = std::make_shared<detail::WebSocketProtocol>(std::move(stream), std::move(options));
     auto self = std::static_pointer_cast<WebSocketHandler>(shared_from_this());
     protocol_->start(std::make_shared<Events>(std::move(self)), call_open());
+    if (group) protocol_->join(*group);
 }
 
 Future<void> WebSocketHandler::call_open() {

@@ -276,8 +276,12 @@ void WebSocketProtocol::notify_closed() {
     if (close_notified_) return;
     close_notified_ = true;
     cancel_timers();
+    // Leaves the server's group once on_close has run: a shutdown waits for the handler too.
+    DrainGroup::Membership leaving = std::move(membership_);
     if (auto events = events_.lock()) events->on_close();
 }
+
+void WebSocketProtocol::drain() { close(websocket_close::going_away, "server shutting down"); }
 
 void WebSocketProtocol::cancel_timers() noexcept {
     if (close_timer_) stream_->io_loop().remove_timeout(std::exchange(close_timer_, {}));

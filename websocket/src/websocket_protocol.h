@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "squall/concurrent.h"
+#include "squall/drain_group.h"
 #include "squall/ioloop.h"
 #include "squall/iostream.h"
 #include "squall/websocket_deflate.h"
@@ -62,7 +63,7 @@ struct WebSocketProtocolOptions {
 
 class WebSocketCompression;
 
-class WebSocketProtocol : public std::enable_shared_from_this<WebSocketProtocol> {
+class WebSocketProtocol : public std::enable_shared_from_this<WebSocketProtocol>, private DrainGroup::Member {
 public:
     WebSocketProtocol(std::shared_ptr<IOStream> stream, WebSocketProtocolOptions options);
     ~WebSocketProtocol();
@@ -82,6 +83,12 @@ public:
     void ping(std::string_view data);
     /// Starts the closing handshake (or ends it, when the peer's close frame came first).
     void close(std::optional<std::uint16_t> code, std::string_view reason);
+
+    /// Servers: belong to `group` until closed, so that the server's graceful shutdown closes
+    /// this connection with 1001 (Going Away), or at once when its grace period is over.
+    void join(DrainGroup& group) {
+        if (!close_notified_) membership_ = group.join(*this);
+    }
 
     /// No more frames may be sent: close() was called, or the stream closed.
     bool closed() const noexcept { return close_sent_ || stream_->closed(); }
@@ -117,6 +124,8 @@ private:
     void send_scheduled_ping();
     void notify_closed();
     void cancel_timers() noexcept;
+    void drain() override;
+    void abort() override { stream_->close(); }
 
     std::shared_ptr<IOStream> stream_;
     WebSocketProtocolOptions options_;
@@ -133,6 +142,7 @@ private:
     TimeoutHandle close_timer_;
     TimeoutHandle ping_timer_;
     TimePoint last_pong_{};
+    DrainGroup::Membership membership_;
 };
 
 }  // namespace squall::detail

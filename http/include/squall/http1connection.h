@@ -12,6 +12,7 @@
 #include <string_view>
 #include <variant>
 
+#include "squall/drain_group.h"
 #include "squall/http1_parser.h"
 #include "squall/http_headers.h"
 #include "squall/httputil.h"
@@ -127,6 +128,9 @@ public:
     bool write_finished() const noexcept { return finished_; }
     /// Done when the response (servers) or request (clients) has been finished and written.
     Future<void> finish_future();
+    /// Servers: the group a request that takes the stream (detach) joins, so that the server's
+    /// graceful shutdown still reaches it; null for a connection no HTTPServer serves.
+    const std::shared_ptr<DrainGroup>& drain_group() const noexcept { return drain_group_; }
 
 private:
     Future<bool> read_message(HTTPMessageDelegate& delegate);
@@ -144,6 +148,11 @@ private:
     /// A file body piece behind `prefix`, framed and counted like write_body.
     Future<void> write_file_body(std::string prefix, int fd, std::uint64_t offset, std::uint64_t length);
     void finish_request();
+    /// Servers (a graceful shutdown): the response to the message being read or written says
+    /// Connection: close, and the connection closes once it is written.
+    void close_after_message() noexcept;
+    /// Servers: no byte of a message has arrived yet.
+    bool awaiting_message() const noexcept { return awaiting_message_; }
     /// The stream closed: a message read whole but not yet answered is over.
     void on_stream_closed();
     friend class HTTP1ServerConnection;
@@ -161,6 +170,9 @@ private:
     bool disconnect_on_finish_ = false;
     bool read_finished_ = false;
     bool detached_ = false;
+    bool awaiting_message_ = false;
+    bool close_after_message_ = false;
+    std::shared_ptr<DrainGroup> drain_group_;
     HTTPMessageDelegate* active_delegate_ = nullptr;
     // Set by HTTP1ServerConnection: the connection's header timeout, shared by its requests,
     // and whether it watches the stream's close for each request (else each message sets and
@@ -195,6 +207,12 @@ public:
     Future<void> start_serving(HTTPServerConnectionDelegate& delegate);
     /// Close the stream: the serving loop ends. A detached stream is left to its new owner.
     void close();
+    /// A graceful close: at once when the connection waits for another request with nothing
+    /// sent (an idle keep-alive connection), else once the response in progress (or to the
+    /// first request, on a new connection) is written; that response says Connection: close.
+    void close_when_idle();
+    /// The group that requests taking this connection's stream (WebSocket upgrades) join.
+    void set_drain_group(std::shared_ptr<DrainGroup> group) { shared_->drain_group = std::move(group); }
     IOStream& stream() noexcept { return *stream_; }
 
 private:
@@ -202,6 +220,9 @@ private:
         HTTPServerConnectionDelegate* delegate = nullptr;
         HTTP1Connection* current = nullptr;  // the request being served, held by serve()
         bool detached = false;               // the stream was taken (an upgrade): not ours to close
+        bool draining = false;               // close_when_idle() was called
+        std::uint64_t served = 0;            // requests answered
+        std::shared_ptr<DrainGroup> drain_group;
     };
     static Future<void> serve(std::shared_ptr<Shared> shared, std::shared_ptr<IOStream> stream,
                               HTTP1ConnectionParameters params, HTTPConnectionContext context);

@@ -13,6 +13,7 @@
 
 #include "squall/function.h"
 #include "squall/detail/lifetime.h"
+#include "squall/drain_group.h"
 #include "squall/http1connection.h"
 #include "squall/httpserverrequest.h"
 #include "squall/ssl.h"
@@ -65,9 +66,15 @@ public:
                         IOLoop& loop = IOLoop::current());
     ~HTTPServer() override;
 
-    /// Close every open connection (after stop(), for a clean shutdown); done when all closed.
-    Future<void> close_all_connections();
-    std::size_t connection_count() const noexcept { return connections_.size(); }
+    /// Closes the open connections, for a clean shutdown after stop(); done when all are
+    /// closed. With no grace (Tornado 5's close_all_connections) every connection closes now.
+    /// With a grace period, idle keep-alive connections close now, requests in flight finish
+    /// (their responses say Connection: close) and upgraded connections close gracefully (a
+    /// WebSocket with 1001); whatever is still open when it ends is closed. Connections accepted
+    /// meanwhile (without stop()) serve one request. A second call with no grace cuts it short.
+    Future<void> close_all_connections(Duration grace = Duration::zero());
+    /// HTTP connections, and connections a request took over (WebSockets) until they close.
+    std::size_t connection_count() const noexcept { return connections_.size() + upgraded_->size(); }
     const HTTPServerOptions& options() const noexcept { return options_; }
 
 protected:
@@ -79,7 +86,14 @@ private:
     HTTPServerOptions options_;
     std::unique_ptr<HTTPServerConnectionDelegate> owned_delegate_;
     std::unique_ptr<HTTPServerConnectionDelegate> adapter_;
+    /// Every connection now, the graceful ones (close_when_idle, drain) after the first.
+    void close_connections(bool now);
+    void settle_if_all_closed();
+
     std::map<HTTP1ServerConnection*, std::unique_ptr<HTTP1ServerConnection>> connections_;
+    std::shared_ptr<DrainGroup> upgraded_ = DrainGroup::create();
+    bool draining_ = false;
+    TimeoutHandle grace_timer_;
     std::optional<Promise<void>> all_closed_;
     detail::Lifetime life_;  // connection callbacks check it: the server may be gone
 };
