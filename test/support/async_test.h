@@ -44,6 +44,18 @@ struct BoundSocket {
 };
 BoundSocket bind_unused_port();
 
+/// Whether `f` fails with TimeoutError (true) or completes (false); other failures propagate.
+template <class T>
+Future<bool> times_out(Future<T> f) {
+    bool timed_out = false;
+    try {
+        co_await std::move(f);
+    } catch (const TimeoutError&) {
+        timed_out = true;
+    }
+    co_return timed_out;
+}
+
 /// How many descriptors this process has open (from /proc/self/fd), for leak checks.
 int open_fd_count();
 
