@@ -39,6 +39,13 @@ std::string_view short_name(std::string_view logger) {
     return dot == std::string_view::npos ? logger : logger.substr(dot + 1);
 }
 
+/// The default sink.
+void write_to_stderr(const LogRecord& record) {
+    std::string line = format_log_record(record);
+    line.push_back('\n');
+    std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
 }  // namespace
 
 bool Logger::enabled(LogLevel level) const noexcept {
@@ -53,9 +60,7 @@ void Logger::log(LogLevel level, std::string_view message) const {
     auto& holder = sink_holder();
     std::lock_guard lock(holder.mutex);
     if (holder.is_default) {
-        std::string line = format_log_record(record);
-        line.push_back('\n');
-        std::fwrite(line.data(), 1, line.size(), stderr);
+        write_to_stderr(record);
     } else if (holder.sink) {
         holder.sink(record);
     }
@@ -105,6 +110,13 @@ void reset_log_sink() {
     std::lock_guard lock(holder.mutex);
     holder.sink = nullptr;
     holder.is_default = true;
+}
+
+LogSink current_log_sink() {
+    auto& holder = sink_holder();
+    std::lock_guard lock(holder.mutex);
+    if (!holder.is_default) return holder.sink;
+    return write_to_stderr;
 }
 
 void set_logging_level(LogLevel level) noexcept { g_threshold.store(static_cast<int>(level)); }

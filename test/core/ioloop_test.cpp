@@ -91,7 +91,7 @@ TEST_CASE_METHOD(AsyncTest, "stop() from another thread ends start()", "[core][i
     bool timed_out = false;
     // Started by the running loop, so the stop cannot come before start().
     io_loop().add_callback([&] { stopper = std::thread([&] { io_loop().stop(); }); });
-    auto guard = io_loop().call_later(squall::testing::default_timeout(), [&] {
+    auto guard = io_loop().call_later(squall::testing::get_async_test_timeout(), [&] {
         timed_out = true;
         io_loop().stop();
     });

@@ -1,6 +1,6 @@
-// The async test fixture, in the spirit of Tornado's AsyncTestCase: a fresh IOLoop per test,
-// made current, run_sync with a default timeout (5 s, or ASYNC_TEST_TIMEOUT seconds), plus
-// bind_unused_port and a log capture like ExpectLog. Internal test header.
+// squall's test support on top of the public squall/testing.h (AsyncTestCase, bind_unused_port,
+// ExpectLog): times_out, a descriptor count for leak checks, and a log capture that keeps every
+// record for the test to inspect. Internal test header.
 #pragma once
 
 #include <memory>
@@ -10,39 +10,12 @@
 
 #include "squall/ioloop.h"
 #include "squall/log.h"
+#include "squall/testing.h"
 
 namespace squall::testing {
 
-/// Seconds from ASYNC_TEST_TIMEOUT, else 5 s: how long a test may run the loop.
-Duration default_timeout();
-
-class AsyncTest {
-public:
-    AsyncTest();
-    ~AsyncTest();
-    AsyncTest(const AsyncTest&) = delete;
-    AsyncTest& operator=(const AsyncTest&) = delete;
-
-    IOLoop& io_loop() { return *loop_; }
-    /// run_sync with the fixture's timeout: a bug fails the test rather than hanging it.
-    template <class F>
-    auto run_sync(F&& func, Duration timeout = default_timeout()) {
-        return loop_->run_sync(std::forward<F>(func), timeout);
-    }
-
-protected:
-    std::unique_ptr<IOLoop> loop_;
-};
-
-/// A listening-ready TCP socket bound to 127.0.0.1 on a port the kernel picked.
-struct BoundSocket {
-    int fd = -1;
-    int port = 0;
-    ~BoundSocket();
-    BoundSocket() = default;
-    BoundSocket(BoundSocket&& o) noexcept : fd(std::exchange(o.fd, -1)), port(o.port) {}
-};
-BoundSocket bind_unused_port();
+/// squall's own tests use the public fixture (squall/testing.h).
+using AsyncTest = AsyncTestCase;
 
 /// Whether `f` fails with TimeoutError (true) or completes (false); other failures propagate.
 template <class T>

@@ -61,6 +61,9 @@ using LogSink = std::function<void(const LogRecord&)>;
 void set_log_sink(LogSink sink);
 /// Restore the default stderr sink.
 void reset_log_sink();
+/// Where records go now, as a sink (the default one as a sink writing to stderr), for a sink
+/// that passes on what it does not keep and for putting it back afterwards.
+LogSink current_log_sink();
 /// The global threshold, applied before each logger's own (default: info, like `--logging=info`).
 /// `LogLevel::none` turns logging off, like Tornado's `--logging=none`.
 void set_logging_level(LogLevel level) noexcept;
