@@ -6,6 +6,7 @@
 
 
 #include <algorithm>
+#include <limits>
 
 #include "squall/gen.h"
 #include "squall/http1connection.h"
@@ -104,6 +105,13 @@ void check_request(const HTTPRequest& r) {
     if (needs_body && !has_body) throw std::invalid_argument("Body must not be None for method " + r.method);
     if (!needs_body && has_body) throw std::invalid_argument("Body must be None for method " + r.method);
     if (r.auth_mode != "basic" && (!r.auth_username.empty())) throw std::invalid_argument("unsupported auth_mode " + r.auth_mode);
+}
+
+/// The body limit that applies to `r` (HTTPRequest::max_body_size says which).
+std::uint64_t body_limit(const HTTPRequest& r, const AsyncHTTPClientOptions& o) {
+    if (r.max_body_size) return *r.max_body_size;
+    if (o.max_body_size) return *o.max_body_size;
+    return r.streaming_callback ? std::numeric_limits<std::uint64_t>::max() : o.max_buffer_size;
 }
 
 }  // namespace
@@ -381,7 +389,7 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
         params.no_keep_alive = !poolable;
         params.max_header_size = options_.max_header_size;
         params.max_header_count = options_.max_header_count;
-        params.max_body_size = options_.max_body_size.value_or(options_.max_buffer_size);
+        params.max_body_size = body_limit(request, options_);
         params.decompress = request.decompress_response;
         auto conn = std::make_shared<HTTP1Connection>(stream, true, params);
 
@@ -399,7 +407,12 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
             auto reading = conn->read_response(collector);
             again = co_await std::move(reading);
         } catch (const HTTPInputError& e) {
-            failure = client_error(599, std::string("malformed response: ") + e.what());
+            // 413 is the body limit (the parser's, the connection's or the gzip delegate's).
+            if (e.status() == 413)
+                failure = client_error(599, "body over max_body_size (" + std::to_string(*params.max_body_size) +
+                                                " bytes): " + e.what());
+            else
+                failure = client_error(599, std::string("malformed response: ") + e.what());
         } catch (const StreamClosedError&) {
             failure = client_error(599, timed_out ? "Timeout" : "Connection closed");
         } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <ctime>
 #include <deque>
 #include <exception>
@@ -54,6 +55,11 @@ struct HTTPRequest {
     std::string network_interface;
     /// Body pieces as they arrive (the response body then stays empty).
     std::function<void(std::string_view)> streaming_callback;
+    /// The most response body bytes (after gzip is undone) this request accepts; past it the
+    /// fetch fails with 599 "body over max_body_size (N bytes): ...". Unset: the client's
+    /// max_body_size when set; otherwise its max_buffer_size for a buffered body, and no limit
+    /// for a streamed one (streaming_callback), which is never held in memory.
+    std::optional<std::uint64_t> max_body_size;
     /// The status line, each header line and the final "\r\n", as received.
     std::function<void(std::string_view)> header_callback;
     bool allow_nonstandard_methods = false;
@@ -113,7 +119,8 @@ struct AsyncHTTPClientOptions {
     std::size_t max_header_size = 64 * 1024;
     /// Header fields per response: servers send more than they accept (Set-Cookie lists).
     std::size_t max_header_count = 1000;
-    /// Default: max_buffer_size.
+    /// Response body bytes accepted. Default: max_buffer_size for buffered bodies, no limit for
+    /// streamed ones (HTTPRequest::max_body_size overrides it per request).
     std::optional<std::uint64_t> max_body_size;
     /// Used instead of the default resolver (c-ares when built); must outlive the client.
     Resolver* resolver = nullptr;
