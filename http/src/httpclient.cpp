@@ -114,6 +114,14 @@ std::uint64_t body_limit(const HTTPRequest& r, const AsyncHTTPClientOptions& o) 
     return r.streaming_callback ? std::numeric_limits<std::uint64_t>::max() : o.max_buffer_size;
 }
 
+/// What the request line and headers look like on the wire, for request_header_callback.
+void trace_request_head(const HTTPRequest& r, const std::string& target, const HTTPHeaders& headers) {
+    r.request_header_callback(r.method + " " + target + " HTTP/1.1\r\n");
+    for (const auto& [name, value] : headers)
+        r.request_header_callback(std::string(name).append(": ").append(value).append("\r\n"));
+    r.request_header_callback("\r\n");
+}
+
 }  // namespace
 
 SSLContext tls_context_for(const HTTPRequest& r) {
@@ -402,6 +410,7 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
         bool again = false;
         std::exception_ptr failure;
         try {
+            if (request.request_header_callback) trace_request_head(request, url.target, headers);
             conn->write_headers(RequestStartLine{request.method, url.target, "HTTP/1.1"}, std::move(headers));
             if (!wait_for_continue) send_body(conn, request.body, request.body_producer);
             auto reading = conn->read_response(collector);

@@ -2,7 +2,7 @@
 // on loopback (IPv4, IPv6, TLS). Ports tornado/test/simple_httpclient_test.py and
 // httpclient_test.py (4.0): redirects, auth, gzip, streaming and header callbacks, timeouts,
 // the max_clients queue, body producers, 100-continue; plus gzip request bodies on the server,
-// the body limit (streamed bodies past it, generated as they go).
+// the body limit (streamed bodies past it, generated as they go) and the request head's trace.
 #include <malloc.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -345,6 +345,20 @@ TEST_CASE_METHOD(AsyncTest, "auth, gzip, chunked responses, callbacks, body prod
         REQUIRE(header_lines.size() >= 2);
         CHECK(header_lines.front() == "HTTP/1.1 200 OK\r\n");
         CHECK(header_lines.back() == "\r\n");
+
+        // The request's head as sent, the client's own headers included, once per request made.
+        std::vector<std::string> sent;
+        HTTPRequest traced(s.url("/redirect?url=/hello"));
+        traced.request_header_callback = [&](std::string_view line) { sent.emplace_back(line); };
+        HTTPResponse t = co_await client.fetch(traced);
+        CHECK(t.body == "Hello world!");
+        REQUIRE(sent.size() >= 3);
+        CHECK(sent.front() == "GET /redirect?url=/hello HTTP/1.1\r\n");
+        CHECK(std::count(sent.begin(), sent.end(), "GET /hello HTTP/1.1\r\n") == 1);
+        CHECK(std::count(sent.begin(), sent.end(), "Host: 127.0.0.1:" + std::to_string(s.port) + "\r\n") == 2);
+        CHECK(std::count(sent.begin(), sent.end(), "Accept-Encoding: gzip\r\n") == 2);
+        CHECK(std::count(sent.begin(), sent.end(), "\r\n") == 2);
+        CHECK(sent.back() == "\r\n");
 
         HTTPRequest produced(s.url("/echo"));
         produced.method = "PUT";

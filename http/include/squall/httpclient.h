@@ -62,6 +62,11 @@ struct HTTPRequest {
     std::optional<std::uint64_t> max_body_size;
     /// The status line, each header line and the final "\r\n", as received.
     std::function<void(std::string_view)> header_callback;
+    /// Its counterpart for the request: the request line, each header line as sent (the ones
+    /// the client adds included; only a body_producer's "Transfer-Encoding: chunked", added by
+    /// the connection, is not shown) and the final "\r\n", for every request made (redirects,
+    /// retries). Not in Tornado; for tracing, as curl -v shows them.
+    std::function<void(std::string_view)> request_header_callback;
     bool allow_nonstandard_methods = false;
     bool validate_cert = true;
     std::string ca_certs;
