@@ -626,8 +626,11 @@ TEST_CASE_METHOD(AsyncTest, "the blocking HTTPClient and the squall-httpclient t
     CHECK(saved_text.rfind("POST /echo\n", 0) == 0);
     CHECK(saved_text.find("\nfrom a file") != std::string::npos);
     std::filesystem::remove_all(dir);
-    std::string missing = run({tool, s.url("/missing")}, 22);
+    // As curl: an error response is printed like any other, unless -f.
+    CHECK(run({tool, s.url("/missing")}, 0) == "no such page");
+    std::string missing = run({tool, "-f", s.url("/missing")}, 22);
     CHECK(missing.find("HTTP 404: Not Found") != std::string::npos);
+    CHECK(missing.find("no such page") == std::string::npos);
     std::string timeout = run({tool, "--timeout", "0.05", s.url("/never")}, 28);
     CHECK(timeout.find("HTTP 599: Timeout") != std::string::npos);
     run({tool, "--bogus-flag", s.url("/hello")}, 2);
