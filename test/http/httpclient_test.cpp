@@ -58,6 +58,12 @@ void site(std::shared_ptr<HTTPServerRequest> r) {
         r->connection->finish();
         return;
     }
+    if (p == "/seen") {
+        // What a proxy would make of the request: the host it names, and the proxy's credentials.
+        std::string seen = r->method + " " + r->host + " " + r->uri +
+                           "\nProxy-Authorization: " + r->headers.get("Proxy-Authorization");
+        return void(respond(*r, 200, {}, seen));
+    }
     if (p == "/never") return;  // no answer at all
     if (p == "/fd") return void(respond(*r, 200, {}, std::to_string(r->connection->stream()->fileno())));
     if (p == "/close-after") {
@@ -571,6 +577,36 @@ TEST_CASE_METHOD(AsyncTest, "a streamed body has no size limit; a buffered one f
         HTTPResponse over = co_await capped_client.fetch(streamed, false);
         CHECK_THROWS_WITH(over.rethrow(), "HTTP 599: body over max_body_size (1000 bytes): chunked body too large");
     });
+}
+
+TEST_CASE_METHOD(AsyncTest, "plain http through a proxy: the absolute URL as the target", "[http][httpclient][net]") {
+    Site proxy(io_loop());
+    AsyncHTTPClient client({}, io_loop());
+    run_sync([&]() -> Future<void> {
+        // The origin's name never resolves: only the proxy is connected to.
+        HTTPRequest r("http://origin.invalid:8080/seen?q=1");
+        r.proxy_host = "127.0.0.1";
+        r.proxy_port = proxy.port;
+        std::vector<std::string> sent;
+        r.request_header_callback = [&](std::string_view line) { sent.emplace_back(line); };
+        HTTPResponse via = co_await client.fetch(r);
+        CHECK(via.body == "GET origin.invalid:8080 /seen?q=1\nProxy-Authorization: ");
+        REQUIRE(!sent.empty());
+        CHECK(sent.front() == "GET http://origin.invalid:8080/seen?q=1 HTTP/1.1\r\n");
+        CHECK(std::count(sent.begin(), sent.end(), "Host: origin.invalid:8080\r\n") == 1);
+        r.request_header_callback = nullptr;
+        r.proxy_username = "Aladdin";
+        r.proxy_password = "open sesame";
+        HTTPResponse authorized = co_await client.fetch(r);
+        CHECK(authorized.body.ends_with("\nProxy-Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="));
+    });
+    HTTPRequest secure("https://origin.invalid/");
+    secure.proxy_host = "127.0.0.1";
+    secure.proxy_port = proxy.port;
+    CHECK_THROWS_WITH(client.fetch(secure), Catch::Matchers::StartsWith("https through a proxy is not supported"));
+    HTTPRequest no_port("http://origin.invalid/");
+    no_port.proxy_host = "127.0.0.1";
+    CHECK_THROWS_AS(client.fetch(no_port), std::invalid_argument);
 }
 
 TEST_CASE_METHOD(AsyncTest, "the blocking HTTPClient and the squall-httpclient tool", "[http][httpclient][net][threads]") {

@@ -76,6 +76,14 @@ struct HTTPRequest {
     bool expect_100_continue = false;
     /// Overrides validate_cert / ca_certs / client_* for https.
     std::optional<SSLContext> ssl_options;
+    /// An HTTP proxy for http:// URLs (Tornado's names, which only its curl client honours):
+    /// the request goes to proxy_host:proxy_port with the absolute URL as its target, with
+    /// Proxy-Authorization (basic) when proxy_username is set. An https:// URL through a proxy
+    /// would need a CONNECT tunnel, which squall does not make: fetch() throws
+    /// std::invalid_argument for it.
+    std::string proxy_host;
+    int proxy_port = 0;
+    std::string proxy_username, proxy_password;
 };
 
 /// The client TLS context `request` asks for: its ssl_options, or one made from validate_cert,
