@@ -85,6 +85,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
 
     def route(self):
+        if self.path.startswith("http://"):  # absolute-form: a request for a proxy
+            seen = "proxied %s %s\nProxy-Authorization: %s" % (self.command, self.path,
+                                                                self.headers.get("Proxy-Authorization", ""))
+            return self.reply(200, seen.encode())
         path, _, query = self.path.partition("?")
         if path == "/hello":
             return self.reply(200, b"Hello world!", [("Content-Type", "text/plain; charset=utf-8")])
@@ -259,9 +263,24 @@ def main():
     check(r.rc == 0 and r.out[:2] == b"\x1f\x8b" and gzip.decompress(r.out) == b"g" * 1000, "--raw passes gzip on", r)
     r = run("--raw", base + "/echo")
     check(b"Accept-Encoding" not in r.out, "--raw asks for no compression", r)
-    r = run("-x", "http://127.0.0.1:%d" % closed_port(), base + "/hello")
-    expect(r, 4, "-x")
-    check("--proxy is not supported" in r.err, "-x says it is not supported", r)
+    # -x: plain http through a proxy (the origin's name is never resolved: only the proxy is asked).
+    proxy = "127.0.0.1:%d" % plain.server_address[1]
+    r = run("-x", proxy, "http://origin.invalid:8080/x?y=1")
+    check(r.rc == 0 and r.out == b"proxied GET http://origin.invalid:8080/x?y=1\nProxy-Authorization: ",
+          "-x sends the absolute URL to the proxy", r)
+    r = run("--proxy", "http://u:p@" + proxy, "http://origin.invalid/")
+    check(r.rc == 0 and r.out.endswith(b"\nProxy-Authorization: Basic dTpw"), "-x with the proxy's credentials", r)
+    r = run("-x", "http://u:p@" + proxy, "-U", "Aladdin:open sesame", "http://origin.invalid/")
+    check(r.rc == 0 and r.out.endswith(b"\nProxy-Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="), "-U", r)
+    r = run("-x", proxy, "https://origin.invalid/")
+    expect(r, 4, "-x with an https URL")
+    check("https through a proxy is not supported" in r.err, "-x with https says why", r)
+    r = run("-x", "socks5://" + proxy, "http://origin.invalid/")
+    expect(r, 4, "-x socks5://")
+    check("only http:// proxies are supported" in r.err, "-x socks5:// says why", r)
+    expect(run("-x", "127.0.0.1:%d" % closed_port(), "http://origin.invalid/"), 7, "-x to a closed port")
+    expect(run("-x", "nosuch.invalid:3128", "http://origin.invalid/"), 5, "-x naming an unresolvable proxy")
+    expect(run("-x", "127.0.0.1:notaport", "http://origin.invalid/"), 2, "-x with a bad port")
 
     # -v: both heads on stderr, curl's prefixes; the body alone on stdout.
     r = run("-v", base + "/hello")

@@ -9,9 +9,9 @@ bool has(const std::string& text, const char* part) { return text.find(part) != 
 
 }  // namespace
 
-ExitStatus exit_status_for_failure(const std::string& m, bool got_head) {
+ExitStatus exit_status_for_failure(const std::string& m, bool got_head, bool proxied) {
     if (m.rfind("Timeout", 0) == 0) return exit_timeout;
-    if (has(m, "cannot resolve")) return exit_cannot_resolve;
+    if (has(m, "cannot resolve")) return proxied ? exit_cannot_resolve_proxy : exit_cannot_resolve;
     // OpenSSL's "certificate verify failed" (an unknown CA, a wrong name, an expired one).
     if (has(m, "certificate verify failed")) return exit_peer_certificate;
     if (has(m, "TLS ") || has(m, "during handshake")) return exit_tls_handshake;

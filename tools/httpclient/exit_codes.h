@@ -13,6 +13,7 @@ enum ExitStatus : int {
     exit_usage = 2,
     exit_malformed_url = 3,
     exit_not_built_in = 4,
+    exit_cannot_resolve_proxy = 5,
     exit_cannot_resolve = 6,
     exit_cannot_connect = 7,
     exit_weird_reply = 8,
@@ -39,7 +40,8 @@ private:
 };
 
 /// The status for a fetch that got no usable response (HTTPClientError 599): `message` is its
-/// text, `got_head` whether a response's status line and headers had arrived.
-ExitStatus exit_status_for_failure(const std::string& message, bool got_head);
+/// text, `got_head` whether a response's status line and headers had arrived, `proxied`
+/// whether it went through a proxy (whose name is then the one resolved).
+ExitStatus exit_status_for_failure(const std::string& message, bool got_head, bool proxied);
 
 }  // namespace squall::tools

@@ -70,9 +70,11 @@ ExitStatus fetch_one(squall::HTTPClient& client, const Settings& s, const std::s
     try {
         response = client.fetch(request, false);
     } catch (const std::invalid_argument& e) {
-        // Refused before sending: a malformed URL, or a method that is no HTTP token.
+        // Refused before sending: a malformed URL, https through a proxy, a method that is no token.
         report_error(s, url + ": " + e.what());
-        return std::string(e.what()).find("URL") != std::string::npos ? exit_malformed_url : exit_usage;
+        std::string why = e.what();
+        if (why.find("proxy") != std::string::npos) return exit_not_built_in;
+        return why.find("URL") != std::string::npos ? exit_malformed_url : exit_usage;
     }
     progress.done();
     ExitStatus status = transfer.finish(response);
@@ -98,10 +100,6 @@ int main(int argc, char** argv) {
     route_logging(s.verbose);
     // A reader that goes away (`| head`) is a write error, exit 23 as curl's, not a SIGPIPE death.
     std::signal(SIGPIPE, SIG_IGN);
-    if (!s.proxy.empty()) {
-        report_error(s, "--proxy is not supported: squall's HTTP client connects to servers only directly");
-        return exit_not_built_in;
-    }
     std::string body;
     std::unique_ptr<Output> out;
     try {

@@ -69,7 +69,10 @@ void add_request_options(CLI::App& app, Settings& s) {
     value_option(app, "-A,--user-agent", s.user_agent, "NAME", "User-Agent header (default squall-httpclient/0.1)");
     app.add_flag("--compressed", s.decompress, "ask for gzip and decompress it (the default)");
     clearing_flag(app, "--raw", s.decompress, "ask for no compression and pass the body on as it comes");
-    value_option(app, "-x,--proxy", s.proxy, "URL", "not supported: squall's client does not speak to proxies");
+    value_option(app, "-x,--proxy", s.proxy, "[http://][USER:PASSWORD@]HOST[:PORT]",
+                 "send http:// requests through this HTTP proxy (port 1080 by default); https:// through a "
+                 "proxy is not supported (exit 4)");
+    value_option(app, "-U,--proxy-user", s.proxy_user, "USER:PASSWORD", "basic authentication for the proxy");
 }
 
 void add_connection_options(CLI::App& app, Settings& s) {
@@ -89,7 +92,7 @@ void add_connection_options(CLI::App& app, Settings& s) {
 
 constexpr const char* exit_statuses =
     "Exit status, as curl's: 0 done, 1 unsupported protocol, 2 bad usage, 3 malformed URL,\n"
-    "4 unsupported feature, 6 unresolvable host, 7 connection failed, 8 malformed response,\n"
+    "4 unsupported feature, 5 unresolvable proxy, 6 unresolvable host, 7 connection failed, 8 malformed response,\n"
     "22 HTTP error with -f, 23 write error, 26 read error, 28 timeout, 35 TLS failure,\n"
     "47 too many redirects, 52 empty reply, 56 receive failure, 60 certificate not trusted,\n"
     "63 body over --max-filesize.";

@@ -18,7 +18,7 @@ struct Settings {
     std::vector<std::string> headers;
     std::string data;
     bool has_data = false;  // -d given, even empty: a body is sent
-    std::string output, user, user_agent, ca_certs, proxy, write_out;
+    std::string output, user, user_agent, ca_certs, proxy, proxy_user, write_out;
     double timeout = 20, connect_timeout = 20;
     int max_redirects = 5;
     std::uint64_t max_filesize = 0;  // 0: no limit

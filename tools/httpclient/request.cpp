@@ -2,12 +2,16 @@
 // HTTPRequest. Part of the tool; models tornado/httpclient.py (4.0) main()'s fetch() call.
 #include "request.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <tuple>
+#include <utility>
 
 #include "exit_codes.h"
 
@@ -23,6 +27,45 @@ void add_header(HTTPRequest& r, const std::string& h) {
     std::string value = h.substr(colon + 1);
     value.erase(0, value.find_first_not_of(" \t"));
     r.headers.add(h.substr(0, colon), value);
+}
+
+/// "USER:PASSWORD" split at the first colon.
+std::pair<std::string, std::string> credentials(const std::string& userinfo) {
+    auto colon = userinfo.find(':');
+    if (colon == std::string::npos) return {userinfo, {}};
+    return {userinfo.substr(0, colon), userinfo.substr(colon + 1)};
+}
+
+int proxy_port(const std::string& port) {
+    char* end = nullptr;
+    long n = std::strtol(port.c_str(), &end, 10);
+    if (port.empty() || *end || n < 1 || n > 65535) throw ToolError(exit_usage, "bad proxy port \"" + port + "\"");
+    return static_cast<int>(n);
+}
+
+/// -x [http://][USER:PASSWORD@]HOST[:PORT] (HOST may be a bracketed IPv6 address) and
+/// -U USER:PASSWORD, which wins over the URL's, as in curl.
+void set_proxy(HTTPRequest& r, std::string proxy, const std::string& proxy_user) {
+    auto sep = proxy.find("://");
+    if (sep != std::string::npos) {
+        if (proxy.compare(0, sep, "http") != 0)
+            throw ToolError(exit_not_built_in, "only http:// proxies are supported, not " + proxy.substr(0, sep + 3));
+        proxy.erase(0, sep + 3);
+    }
+    proxy.erase(std::min(proxy.find('/'), proxy.size()));
+    std::string userinfo;
+    if (auto at = proxy.rfind('@'); at != std::string::npos) {
+        userinfo = proxy.substr(0, at);
+        proxy.erase(0, at + 1);
+    }
+    if (!proxy_user.empty()) userinfo = proxy_user;
+    std::tie(r.proxy_username, r.proxy_password) = credentials(userinfo);
+    auto colon = proxy.rfind(':');
+    bool has_port = colon != std::string::npos && proxy.find(']', colon) == std::string::npos;
+    r.proxy_port = has_port ? proxy_port(proxy.substr(colon + 1)) : 1080;  // curl's default port
+    r.proxy_host = proxy.substr(0, has_port ? colon : std::string::npos);
+    if (r.proxy_host.size() > 2 && r.proxy_host.front() == '[') r.proxy_host = r.proxy_host.substr(1, r.proxy_host.size() - 2);
+    if (r.proxy_host.empty()) throw ToolError(exit_usage, "the proxy names no host");
 }
 
 bool method_has_body(const std::string& m) { return m == "POST" || m == "PUT" || m == "PATCH"; }
@@ -77,11 +120,8 @@ HTTPRequest make_request(const Settings& s, const std::string& url, const std::s
     // (Content-Length: 0 when -d is not given).
     r.allow_nonstandard_methods = true;
     if (s.has_data || method_has_body(r.method)) r.body = body;
-    if (!s.user.empty()) {
-        auto colon = s.user.find(':');
-        r.auth_username = s.user.substr(0, colon);
-        if (colon != std::string::npos) r.auth_password = s.user.substr(colon + 1);
-    }
+    if (!s.user.empty()) std::tie(r.auth_username, r.auth_password) = credentials(s.user);
+    if (!s.proxy.empty()) set_proxy(r, s.proxy, s.proxy_user);
     return r;
 }
 

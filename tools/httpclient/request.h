@@ -19,7 +19,8 @@ std::string read_request_body(const std::string& data);
 std::string with_scheme(const std::string& url);
 
 /// The request for `url` with `body` (used when -d was given). Throws ToolError(exit_usage)
-/// for a header that is not "Name: value".
+/// for a header that is not "Name: value" or a proxy's bad port, and
+/// ToolError(exit_not_built_in) for a proxy other than http://.
 HTTPRequest make_request(const Settings& s, const std::string& url, const std::string& body);
 
 }  // namespace squall::tools

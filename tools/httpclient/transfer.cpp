@@ -91,7 +91,7 @@ ExitStatus Transfer::failure_status(const HTTPResponse& r) {
     } catch (const HTTPClientError& e) {
         if (e.code() == 599) {
             report_error(s_, r.original_url + ": " + e.what());
-            return exit_status_for_failure(e.message(), responses_ > 0);
+            return exit_status_for_failure(e.message(), responses_ > 0, !r.request.proxy_host.empty());
         }
     }
     if (s_.follow_redirects && is_redirect(r.code) && r.headers.contains("Location")) {
