@@ -335,7 +335,15 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
     connect.source_ip = request.network_interface;
     connect.stream_options.max_buffer_size = options_.max_buffer_size;
     if (url.scheme == "https") {
-        connect.ssl_options = tls_context_for(request);
+        // A CA or key file that cannot be loaded fails this fetch like any other 599, so the
+        // callback form still gets a response.
+        try {
+            connect.ssl_options = tls_context_for(request);
+        } catch (const std::exception& e) {
+            response.code = 599;
+            response.error = client_error(599, e.what());
+            co_return response;
+        }
         connect.server_hostname = url.host;
     }
     // Connections are reused only for requests that would make an identical one.

@@ -452,6 +452,16 @@ TEST_CASE_METHOD(AsyncTest, "https with verification, and IPv6", "[http][httpcli
         lax.validate_cert = false;
         HTTPResponse insecure = co_await pinned.fetch(lax);
         CHECK(insecure.code == 200);
+        // A CA file that cannot be loaded is a failed fetch, for the callback form too.
+        HTTPRequest missing_ca(url);
+        missing_ca.ca_certs = "/nonexistent/ca.pem";
+        HTTPResponse no_ca = co_await pinned.fetch(missing_ca, false);
+        CHECK(no_ca.code == 599);
+        CHECK_THROWS_WITH(no_ca.rethrow(), Catch::Matchers::Contains("cannot load ca_certs /nonexistent/ca.pem"));
+        Promise<HTTPResponse> called;
+        pinned.fetch(missing_ca, [&](HTTPResponse r) { called.set_result(std::move(r)); });
+        HTTPResponse via_callback = co_await called.get_future();
+        CHECK(via_callback.code == 599);
     });
     bool has_ipv6 = true;
     std::unique_ptr<Site> v6;
