@@ -250,6 +250,8 @@ def main():
     expect(r, 26, "-d @ a missing file")
     check("cannot read " + os.path.join(work, "nosuch.txt") + ": No such file or directory" in r.err,
           "a missing file's reason is given", r)
+    r = run("-d", "@" + work, base + "/echo")
+    check(r.rc == 26 and "cannot read %s: Is a directory" % work in r.err, "-d @ a directory", r)
     r = run("-u", "Aladdin:open sesame", base + "/echo")
     check(b"\nAuthorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\n" in r.out, "-u", r)
     r = run("-A", "tester/1.0", base + "/echo")
@@ -409,6 +411,9 @@ def main():
     for flags in (["--cacert", cert], ["--ca_certs", cert], ["-k"], ["--insecure"], ["--validate_cert=false"]):
         r = run(*flags, tls_base + "/hello")
         check(r.rc == 0 and r.out == b"Hello world!", "https with " + " ".join(flags), r)
+    r = run("--cacert", os.path.join(work, "nosuch.pem"), tls_base + "/hello")
+    check(r.rc == 77 and "cannot load ca_certs " + os.path.join(work, "nosuch.pem") in r.err,
+          "--cacert naming a missing file: exit 77", r)
     r = run("https://127.0.0.1:%d/hello" % plain.server_address[1])
     expect(r, 35, "TLS to a plain HTTP port")
     check("TLS handshake failed" in r.err and "[W " not in r.err, "the handshake failure is reported alone", r)

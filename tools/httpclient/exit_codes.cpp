@@ -14,6 +14,7 @@ ExitStatus exit_status_for_failure(const std::string& m, bool got_head, bool pro
     if (has(m, "cannot resolve")) return proxied ? exit_cannot_resolve_proxy : exit_cannot_resolve;
     // OpenSSL's "certificate verify failed" (an unknown CA, a wrong name, an expired one).
     if (has(m, "certificate verify failed")) return exit_peer_certificate;
+    if (m.rfind("cannot load ca_certs", 0) == 0) return exit_ca_file;
     if (has(m, "TLS ") || has(m, "during handshake")) return exit_tls_handshake;
     if (m.rfind("body over max_body_size", 0) == 0) return exit_file_too_large;
     if (m.rfind("malformed response", 0) == 0) return exit_weird_reply;

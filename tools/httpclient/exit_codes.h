@@ -27,6 +27,7 @@ enum ExitStatus : int {
     exit_receive_error = 56,
     exit_peer_certificate = 60,
     exit_file_too_large = 63,
+    exit_ca_file = 77,
 };
 
 /// A failure of the tool's own (a bad header, an unreadable file), with its status.

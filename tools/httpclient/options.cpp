@@ -92,15 +92,16 @@ void add_connection_options(CLI::App& app, Settings& s) {
 
 constexpr const char* exit_statuses =
     "Exit status, as curl's: 0 done, 1 unsupported protocol, 2 bad usage, 3 malformed URL,\n"
-    "4 unsupported feature, 5 unresolvable proxy, 6 unresolvable host, 7 connection failed, 8 malformed response,\n"
-    "22 HTTP error with -f, 23 write error, 26 read error, 28 timeout, 35 TLS failure,\n"
-    "47 too many redirects, 52 empty reply, 56 receive failure, 60 certificate not trusted,\n"
-    "63 body over --max-filesize.";
+    "4 unsupported feature, 5 unresolvable proxy, 6 unresolvable host, 7 connection failed,\n"
+    "8 malformed response, 22 HTTP error with -f, 23 write error, 26 read error, 28 timeout,\n"
+    "35 TLS failure, 47 too many redirects, 52 empty reply, 56 receive failure,\n"
+    "60 certificate not trusted, 63 body over --max-filesize, 77 unreadable --cacert file.";
 
 }  // namespace
 
 void add_options(CLI::App& app, Settings& s) {
     app.formatter(std::make_shared<PlainFormatter>());
+    app.set_help_flag("-h,--help", "print this help and exit");
     app.get_formatter()->column_width(34);
     app.footer(exit_statuses);
     app.add_option("URL", s.urls, "URLs to fetch, one after another")->required();

@@ -5,10 +5,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <tuple>
 #include <utility>
@@ -76,6 +77,19 @@ std::string method_for(const Settings& s) {
     return s.has_data ? "POST" : "GET";
 }
 
+/// The whole of file `name`; a directory or a read error is ToolError(exit_read_error) too.
+std::string read_file(const std::string& name) {
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(name.c_str(), "rb"), std::fclose);
+    auto fail = [&] { return ToolError(exit_read_error, "cannot read " + name + ": " + std::strerror(errno)); };
+    if (!f) throw fail();
+    std::string data;
+    char buf[65536];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) data.append(buf, n);
+    if (std::ferror(f.get())) throw fail();
+    return data;
+}
+
 }  // namespace
 
 std::string read_request_body(const std::string& data) {
@@ -86,11 +100,7 @@ std::string read_request_body(const std::string& data) {
         out << std::cin.rdbuf();
         return out.str();
     }
-    std::ifstream in(name, std::ios::binary);
-    if (!in) throw ToolError(exit_read_error, "cannot read " + name + ": " + std::strerror(errno));
-    out << in.rdbuf();
-    if (in.bad()) throw ToolError(exit_read_error, "cannot read " + name + ": " + std::strerror(errno));
-    return out.str();
+    return read_file(name);
 }
 
 std::string with_scheme(const std::string& url) {
