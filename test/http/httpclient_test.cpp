@@ -525,6 +525,7 @@ TEST_CASE_METHOD(AsyncTest, "a streamed body has no size limit; a buffered one f
     AsyncHTTPClient client({}, io_loop());
     const std::uint64_t past_old_limit = old_limit + 1;
     const std::vector<std::string> framings = {"length", "chunked", "gzip"};
+    const std::vector<bool> both = {false, true};  // named here: no braced list inside the coroutine (GCC 12)
     run_sync([&]() -> Future<void> {
         for (const std::string& framing : framings) {
             CAPTURE(framing);
@@ -554,7 +555,7 @@ TEST_CASE_METHOD(AsyncTest, "a streamed body has no size limit; a buffered one f
         const std::uint64_t small = 1024 * 1024;
         for (const std::string& framing : framings) {
             CAPTURE(framing);
-            for (bool streaming : std::vector<bool>{false, true}) {
+            for (bool streaming : both) {
                 CAPTURE(streaming);
                 GeneratedBodyCheck check;
                 HTTPRequest limited(base + std::to_string(small + 1) + "/" + framing);
