@@ -6,6 +6,7 @@
 
 
 #include <algorithm>
+#include <limits>
 
 #include "squall/gen.h"
 #include "squall/http1connection.h"
@@ -104,6 +105,29 @@ void check_request(const HTTPRequest& r) {
     if (needs_body && !has_body) throw std::invalid_argument("Body must not be None for method " + r.method);
     if (!needs_body && has_body) throw std::invalid_argument("Body must be None for method " + r.method);
     if (r.auth_mode != "basic" && (!r.auth_username.empty())) throw std::invalid_argument("unsupported auth_mode " + r.auth_mode);
+}
+
+void check_proxy(const HTTPRequest& r, const detail::URLParts& url) {
+    if (r.proxy_host.empty()) return;
+    if (r.proxy_port < 1 || r.proxy_port > 65535)
+        throw std::invalid_argument("proxy_port " + std::to_string(r.proxy_port) + " is not a port");
+    if (url.scheme == "https")
+        throw std::invalid_argument("https through a proxy is not supported (it needs a CONNECT tunnel): " + r.url);
+}
+
+/// The body limit that applies to `r` (HTTPRequest::max_body_size says which).
+std::uint64_t body_limit(const HTTPRequest& r, const AsyncHTTPClientOptions& o) {
+    if (r.max_body_size) return *r.max_body_size;
+    if (o.max_body_size) return *o.max_body_size;
+    return r.streaming_callback ? std::numeric_limits<std::uint64_t>::max() : o.max_buffer_size;
+}
+
+/// What the request line and headers look like on the wire, for request_header_callback.
+void trace_request_head(const HTTPRequest& r, const std::string& target, const HTTPHeaders& headers) {
+    r.request_header_callback(r.method + " " + target + " HTTP/1.1\r\n");
+    for (const auto& [name, value] : headers)
+        r.request_header_callback(std::string(name).append(": ").append(value).append("\r\n"));
+    r.request_header_callback("\r\n");
 }
 
 }  // namespace
@@ -219,8 +243,10 @@ Future<HTTPResponse> raise_for_error(Future<HTTPResponse> f) {
 
 Future<HTTPResponse> AsyncHTTPClient::fetch(HTTPRequest request, bool raise_error) {
     if (shared_->closed()) throw std::logic_error("fetch() called on a closed AsyncHTTPClient");
-    if (!detail::split_url(request.url)) throw std::invalid_argument("unsupported or malformed URL: " + request.url);
+    auto url = detail::split_url(request.url);
+    if (!url) throw std::invalid_argument("unsupported or malformed URL: " + request.url);
     check_request(request);
+    check_proxy(request, *url);
     auto f = fetch_with_redirects(std::move(request));
     return raise_error ? raise_for_error(std::move(f)) : f;
 }
@@ -258,8 +284,14 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_with_redirects(HTTPRequest request) 
             for (const char* h : {"Content-Length", "Content-Type", "Content-Encoding", "Transfer-Encoding"})
                 next.headers.erase(h);
         }
-        if (!detail::split_url(next.url)) {
+        auto next_url = detail::split_url(next.url);
+        if (!next_url) {
             response.error = client_error(599, "bad redirect location: " + std::string(*location), &response);
+            co_return response;
+        }
+        if (!next.proxy_host.empty() && next_url->scheme == "https") {
+            response.error =
+                client_error(599, "a redirect to https through a proxy is not supported: " + next.url, &response);
             co_return response;
         }
         request = std::move(next);
@@ -290,22 +322,36 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
     } release{this, shared};
 
     detail::URLParts url = *detail::split_url(request.url);
-    auto host = options_.hostname_mapping.find(url.host);
-    std::string connect_host = host == options_.hostname_mapping.end() ? url.host : host->second;
+    // Through a proxy: its address, and the absolute URL as the request's target.
+    const bool proxied = !request.proxy_host.empty();
+    const std::string& peer_host = proxied ? request.proxy_host : url.host;
+    const int connect_port = proxied ? request.proxy_port : url.port;
+    const std::string target = proxied ? url.scheme + "://" + url.netloc + url.target : url.target;
+    auto host = options_.hostname_mapping.find(peer_host);
+    std::string connect_host = host == options_.hostname_mapping.end() ? peer_host : host->second;
     ConnectOptions connect;
     connect.family = request.allow_ipv6 ? AF_UNSPEC : AF_INET;
     connect.timeout = connect_timeout;
     connect.source_ip = request.network_interface;
     connect.stream_options.max_buffer_size = options_.max_buffer_size;
     if (url.scheme == "https") {
-        connect.ssl_options = tls_context_for(request);
+        // A CA or key file that cannot be loaded fails this fetch like any other 599, so the
+        // callback form still gets a response.
+        try {
+            connect.ssl_options = tls_context_for(request);
+        } catch (const std::exception& e) {
+            response.code = 599;
+            response.error = client_error(599, e.what());
+            co_return response;
+        }
         connect.server_hostname = url.host;
     }
     // Connections are reused only for requests that would make an identical one.
-    std::string pool_key = url.scheme + "://" + connect_host + ":" + std::to_string(url.port) + "|" + url.host + "|" +
+    std::string pool_key = url.scheme + "://" + connect_host + ":" + std::to_string(connect_port) + "|" + url.host + "|" +
                            request.network_interface + "|" + (request.allow_ipv6 ? "6" : "4") + "|" +
                            (request.validate_cert ? "v" : "n") + "|" + request.ca_certs + "|" + request.client_cert +
-                           "|" + request.client_key + "|" + (request.ssl_options ? "custom" : "");
+                           "|" + request.client_key + "|" + (request.ssl_options ? "custom" : "") +
+                           (proxied ? "|proxy" : "");
     const bool poolable = options_.keep_alive && !request.ssl_options;
     auto deadline = loop_.time() + request.request_timeout;
     bool may_reuse = poolable;
@@ -315,7 +361,7 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
         if (!stream) {
             try {
                 auto tcp = tcp_client_;
-                auto connecting = tcp->connect(connect_host, url.port, connect);
+                auto connecting = tcp->connect(connect_host, connect_port, connect);
                 std::unique_ptr<IOStream> s = co_await std::move(connecting);
                 if (shared->closed()) co_return closed_client_response(std::move(response));
                 // Headers and body go out as separate writes: Nagle would hold the body back
@@ -366,6 +412,9 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
             if (colon != std::string::npos) password = url_unescape(url.userinfo.substr(colon + 1), false);
         }
         if (!username.empty()) headers.set("Authorization", "Basic " + detail::base64_encode(username + ":" + password));
+        if (proxied && !request.proxy_username.empty())
+            headers.set("Proxy-Authorization",
+                        "Basic " + detail::base64_encode(request.proxy_username + ":" + request.proxy_password));
         if (!request.user_agent.empty()) headers.set("User-Agent", request.user_agent);
         if (request.if_modified_since) headers.set("If-Modified-Since", format_timestamp(*request.if_modified_since));
         if (request.decompress_response) headers.set("Accept-Encoding", "gzip");
@@ -381,7 +430,7 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
         params.no_keep_alive = !poolable;
         params.max_header_size = options_.max_header_size;
         params.max_header_count = options_.max_header_count;
-        params.max_body_size = options_.max_body_size.value_or(options_.max_buffer_size);
+        params.max_body_size = body_limit(request, options_);
         params.decompress = request.decompress_response;
         auto conn = std::make_shared<HTTP1Connection>(stream, true, params);
 
@@ -394,12 +443,18 @@ Future<HTTPResponse> AsyncHTTPClient::fetch_once(HTTPRequest request) {
         bool again = false;
         std::exception_ptr failure;
         try {
-            conn->write_headers(RequestStartLine{request.method, url.target, "HTTP/1.1"}, std::move(headers));
+            if (request.request_header_callback) trace_request_head(request, target, headers);
+            conn->write_headers(RequestStartLine{request.method, target, "HTTP/1.1"}, std::move(headers));
             if (!wait_for_continue) send_body(conn, request.body, request.body_producer);
             auto reading = conn->read_response(collector);
             again = co_await std::move(reading);
         } catch (const HTTPInputError& e) {
-            failure = client_error(599, std::string("malformed response: ") + e.what());
+            // 413 is the body limit (the parser's, the connection's or the gzip delegate's).
+            if (e.status() == 413)
+                failure = client_error(599, "body over max_body_size (" + std::to_string(*params.max_body_size) +
+                                                " bytes): " + e.what());
+            else
+                failure = client_error(599, std::string("malformed response: ") + e.what());
         } catch (const StreamClosedError&) {
             failure = client_error(599, timed_out ? "Timeout" : "Connection closed");
         } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <ctime>
 #include <deque>
 #include <exception>
@@ -54,8 +55,18 @@ struct HTTPRequest {
     std::string network_interface;
     /// Body pieces as they arrive (the response body then stays empty).
     std::function<void(std::string_view)> streaming_callback;
+    /// The most response body bytes (after gzip is undone) this request accepts; past it the
+    /// fetch fails with 599 "body over max_body_size (N bytes): ...". Unset: the client's
+    /// max_body_size when set; otherwise its max_buffer_size for a buffered body, and no limit
+    /// for a streamed one (streaming_callback), which is never held in memory.
+    std::optional<std::uint64_t> max_body_size;
     /// The status line, each header line and the final "\r\n", as received.
     std::function<void(std::string_view)> header_callback;
+    /// Its counterpart for the request: the request line, each header line as sent (the ones
+    /// the client adds included; only a body_producer's "Transfer-Encoding: chunked", added by
+    /// the connection, is not shown) and the final "\r\n", for every request made (redirects,
+    /// retries). Not in Tornado; for tracing, as curl -v shows them.
+    std::function<void(std::string_view)> request_header_callback;
     bool allow_nonstandard_methods = false;
     bool validate_cert = true;
     std::string ca_certs;
@@ -65,6 +76,14 @@ struct HTTPRequest {
     bool expect_100_continue = false;
     /// Overrides validate_cert / ca_certs / client_* for https.
     std::optional<SSLContext> ssl_options;
+    /// An HTTP proxy for http:// URLs (Tornado's names, which only its curl client honours):
+    /// the request goes to proxy_host:proxy_port with the absolute URL as its target, with
+    /// Proxy-Authorization (basic) when proxy_username is set. An https:// URL through a proxy
+    /// would need a CONNECT tunnel, which squall does not make: fetch() throws
+    /// std::invalid_argument for it.
+    std::string proxy_host;
+    int proxy_port = 0;
+    std::string proxy_username, proxy_password;
 };
 
 /// The client TLS context `request` asks for: its ssl_options, or one made from validate_cert,
@@ -113,7 +132,8 @@ struct AsyncHTTPClientOptions {
     std::size_t max_header_size = 64 * 1024;
     /// Header fields per response: servers send more than they accept (Set-Cookie lists).
     std::size_t max_header_count = 1000;
-    /// Default: max_buffer_size.
+    /// Response body bytes accepted. Default: max_buffer_size for buffered bodies, no limit for
+    /// streamed ones (HTTPRequest::max_body_size overrides it per request).
     std::optional<std::uint64_t> max_body_size;
     /// Used instead of the default resolver (c-ares when built); must outlive the client.
     Resolver* resolver = nullptr;
