@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdarg>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -64,6 +65,22 @@ void reset_log_sink();
 /// Where records go now, as a sink (the default one as a sink writing to stderr), for a sink
 /// that passes on what it does not keep and for putting it back afterwards.
 LogSink current_log_sink();
+/// A log file that rotates (Python's RotatingFileHandler and TimedRotatingFileHandler, as
+/// Tornado's --log_file_prefix uses them): past max_bytes, or when the period ends, the file
+/// becomes path.1 (path.1 becomes path.2...) and at most `backups` old files are kept.
+struct LogFileOptions {
+    std::string path;
+    enum class Rotate { size, time } rotate = Rotate::size;
+    std::uint64_t max_bytes = 100 * 1000 * 1000;  // size: 0 never rotates
+    int backups = 10;
+    std::string when = "midnight";  // time: S, M, H, D (in `interval` units) or midnight
+    int interval = 1;
+    bool also_stderr = false;
+};
+/// A sink writing Tornado's line format to that file (created, or appended to). Throws
+/// std::system_error when it cannot be opened, std::invalid_argument for a bad `when`.
+LogSink log_file_sink(const LogFileOptions& options);
+
 /// The global threshold, applied before each logger's own (default: info, like `--logging=info`).
 /// `LogLevel::none` turns logging off, like Tornado's `--logging=none`.
 void set_logging_level(LogLevel level) noexcept;
