@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -183,14 +184,17 @@ void OptionParser::print_help(std::FILE* out) const {
         const Entry& e = *impl_->entries.at(name);
         groups[e.group.empty() ? "Options" : e.group].push_back(&e);
     }
-    auto line = [out](const std::string& flag, const std::string& help) {
-        std::fprintf(out, "  %-30s %s\n", flag.c_str(), help.c_str());
+    auto flag_of = [](const Entry& e) { return "--" + e.name + (e.type_name == "bool" ? "" : "=" + e.type_name); };
+    int width = 6;  // "--help"
+    for (const auto& [name, entry] : impl_->entries) width = std::max(width, static_cast<int>(flag_of(*entry).size()));
+    auto line = [out, width](const std::string& flag, const std::string& help) {
+        std::fprintf(out, "  %-*s  %s\n", width, flag.c_str(), help.c_str());
     };
     line("--help", "show this help information");
     for (const auto& [group, entries] : groups) {
         std::fprintf(out, "\n%s:\n\n", group == "Options" ? "Other options" : (group + " options").c_str());
         for (const Entry* e : entries) {
-            std::string flag = "--" + e->name + (e->type_name == "bool" ? "" : "=" + e->type_name);
+            std::string flag = flag_of(*e);
             std::string help = e->help;
             if (!e->default_text.empty()) help += (help.empty() ? "" : " ") + std::string("(default ") + e->default_text + ")";
             line(flag, help);
@@ -218,7 +222,11 @@ void define_logging_options(OptionParser& parser) {
     // Tornado's enable_pretty_logging, run after each final parse.
     parser.add_parse_callback([&] {
         if (level == "none") return;
-        set_logging_level(parse_log_level(level));
+        try {
+            set_logging_level(parse_log_level(level));
+        } catch (const std::invalid_argument& e) {
+            throw OptionError(std::string("--logging: ") + e.what());
+        }
         if (prefix.empty()) return;
         if (mode != "size" && mode != "time")
             throw OptionError("--log_rotate_mode must be size or time, not '" + mode + "'");

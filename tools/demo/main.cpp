@@ -1,5 +1,5 @@
 // squall-demo: the demo application on 127.0.0.1:8888, every setting a
-// command-line flag. `tools/dev demo` runs it. With --port 0 the kernel picks the port; the
+// command-line flag (squall/options.h). `tools/dev demo` runs it. With --port 0 the kernel picks the port; the
 // first line printed names it. Under systemd socket activation it serves the sockets passed.
 // SIGTERM or SIGINT shuts it down gracefully.
 #include <chrono>
@@ -8,8 +8,6 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "app.h"
 #include "site.h"
 #include "squall/graceful_shutdown.h"
@@ -17,45 +15,74 @@
 #include "squall/ioloop.h"
 #include "squall/log.h"
 #include "squall/netutil.h"
+#include "squall/options.h"
 #include "squall/socket_activation.h"
+
+namespace {
+
+/// The demo's flags, defined with squall::define (Tornado's options: --max_body_size and
+/// --max-body-size alike; --logging and the log file options come with them), read into `o`.
+/// False when the command line was refused (the reason printed).
+bool parse_flags(int argc, char** argv, squall::demo::DemoOptions& o) {
+    const std::string server = "Server";
+    const std::string limits = "Limits";
+    const auto& address = squall::define("address", o.address, "address to listen on", server);
+    const auto& port = squall::define(
+        "port", static_cast<int>(o.port), "port to listen on (0: any free port; systemd's sockets instead when it passes some)",
+        server);
+    const auto& shutdown_grace = squall::define(
+        "shutdown_grace", o.shutdown_grace,
+        "seconds requests in flight may take to finish after SIGTERM or SIGINT (a second signal: none)", server);
+    const auto& site = squall::define("site", o.site, "site directory (default: a temporary one with the demo files)", server);
+    const auto& cookie_secret = squall::define("cookie_secret", o.cookie_secret, "key for signed cookies", server);
+    const auto& decompress = squall::define("decompress_request", o.decompress_request, "decode gzip request bodies", server);
+    const auto& compress = squall::define("compress_response", o.compress_response,
+                                          "gzip responses for clients that accept it", server);
+    const auto& max_header = squall::define("max_header_size", static_cast<long>(o.max_header_size),
+                                            "largest request line and headers, bytes", limits);
+    const auto& max_body = squall::define("max_body_size", static_cast<long>(o.max_body_size),
+                                          "largest request body, bytes (after gzip decoding, streamed too)", limits);
+    const auto& idle = squall::define("idle_connection_timeout", o.idle_connection_timeout,
+                                      "seconds a connection may wait for a request's headers", limits);
+    const auto& body_timeout = squall::define("body_timeout", o.body_timeout, "seconds to receive a request body", limits);
+    const auto& write_timeout = squall::define("write_timeout", o.write_timeout,
+                                               "seconds a client may take none of a response (0: forever)", limits);
+    const auto& ws_max = squall::define("websocket_max_message_size", static_cast<long>(o.websocket_max_message_size),
+                                        "largest WebSocket message, bytes", limits);
+    const auto& backlog = squall::define("chat_max_backlog", static_cast<long>(o.chat_max_backlog),
+                                         "bytes a chat member may leave unread before it is closed with 1008", limits);
+    try {
+        squall::parse_command_line(argc, argv);
+    } catch (const squall::OptionError& e) {
+        std::fprintf(stderr, "squall-demo: %s (--help lists the options)\n", e.what());
+        return false;
+    }
+    if (port < 0 || port > 65535 || max_header < 0 || max_body < 0 || ws_max < 0 || backlog < 0) {
+        std::fprintf(stderr, "squall-demo: a port or size out of range\n");
+        return false;
+    }
+    o.address = address;
+    o.port = static_cast<std::uint16_t>(port);
+    o.shutdown_grace = shutdown_grace;
+    o.site = site;
+    o.cookie_secret = cookie_secret;
+    o.decompress_request = decompress;
+    o.compress_response = compress;
+    o.max_header_size = static_cast<std::size_t>(max_header);
+    o.max_body_size = static_cast<std::uint64_t>(max_body);
+    o.idle_connection_timeout = idle;
+    o.body_timeout = body_timeout;
+    o.write_timeout = write_timeout;
+    o.websocket_max_message_size = static_cast<std::uint64_t>(ws_max);
+    o.chat_max_backlog = static_cast<std::size_t>(backlog);
+    return true;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     squall::demo::DemoOptions o;
-    CLI::App cli{"squall's demo application: hello world, echo, uploads, static files, cookies, XSRF, redirects, gzip, "
-                 "a WebSocket echo (/ws, /ws-close, /ws-last-close) and a chat room (/chat, on the page at /)", "squall-demo"};
-    cli.add_option("--address", o.address, "address to listen on")->capture_default_str();
-    cli.add_option("--port", o.port, "port to listen on (0: any free port; systemd's sockets instead when it passes some)")->capture_default_str();
-    cli.add_option("--max-header-size", o.max_header_size, "largest request line and headers, bytes")->capture_default_str();
-    cli.add_option("--max-body-size", o.max_body_size, "largest request body, bytes (after gzip decoding, streamed too)")
-        ->capture_default_str();
-    cli.add_option("--idle-connection-timeout", o.idle_connection_timeout,
-                   "seconds a connection may wait for a request's headers")->capture_default_str();
-    cli.add_option("--body-timeout", o.body_timeout, "seconds to receive a request body")->capture_default_str();
-    cli.add_option("--write-timeout", o.write_timeout, "seconds a client may take none of a response (0: forever)")
-        ->capture_default_str();
-    cli.add_option("--decompress-request", o.decompress_request, "decode gzip request bodies")->capture_default_str();
-    cli.add_option("--compress-response", o.compress_response, "gzip responses for clients that accept it")
-        ->capture_default_str();
-    cli.add_option("--websocket-max-message-size", o.websocket_max_message_size, "largest WebSocket message, bytes")
-        ->capture_default_str();
-    cli.add_option("--chat-max-backlog", o.chat_max_backlog,
-                   "bytes a chat member may leave unread before it is closed with 1008")->capture_default_str();
-    cli.add_option("--cookie-secret", o.cookie_secret, "key for signed cookies")->capture_default_str();
-    cli.add_option("--shutdown-grace", o.shutdown_grace,
-                   "seconds requests in flight may take to finish after SIGTERM or SIGINT (a second signal: none)")
-        ->capture_default_str();
-    cli.add_option("--site", o.site, "site directory (default: a temporary one with the demo files)");
-    std::string logging = "info";
-    cli.add_option("--logging", logging, "log level: debug, info, warning, error or none (Tornado's --logging)")
-        ->check(CLI::IsMember({"debug", "info", "warning", "error", "none"}))
-        ->capture_default_str();
-    CLI11_PARSE(cli, argc, argv);
-
-    squall::set_logging_level(logging == "debug"     ? squall::LogLevel::debug
-                              : logging == "info"    ? squall::LogLevel::info
-                              : logging == "warning" ? squall::LogLevel::warning
-                              : logging == "error"   ? squall::LogLevel::error
-                                                     : squall::LogLevel::none);
+    if (!parse_flags(argc, argv, o)) return 2;
     bool temporary = o.site.empty();
     try {
         if (temporary) o.site = squall::demo::make_temporary_site();
