@@ -4,6 +4,8 @@
 // squall's counterpart of what Tornado 5 leaves to the application (HTTPServer.close_all_connections).
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <cstddef>
 #include <memory>
 #include <optional>

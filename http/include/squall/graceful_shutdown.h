@@ -4,6 +4,8 @@
 // application (IOLoop.add_callback_from_signal), with HTTPServer.stop and close_all_connections.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <atomic>
 #include <chrono>
 #include <functional>

@@ -4,6 +4,8 @@
 // parsing half of tornado/http1connection.py (4.0) with RFC 9112's framing rules.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -5,6 +5,8 @@
 // HTTP1ServerConnection, and the interfaces of tornado/httputil.py it implements.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <cstdint>
 #include <memory>
 #include <optional>

@@ -3,6 +3,8 @@
 // or bare LF lines and 6.5's field validation.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>

@@ -3,6 +3,8 @@
 // (4.0) AsyncHTTPTestCase: get_app, get_httpserver_options, get_url, fetch.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <memory>
 #include <string>
 

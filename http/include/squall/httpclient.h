@@ -4,6 +4,8 @@
 // (4.0), with 5.1's HTTPClientError name and raise_error flag.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <chrono>
 #include <cstdint>
 #include <ctime>

@@ -4,6 +4,8 @@
 // HTTPServer, _ServerRequestAdapter and _HTTPRequestContext (xheaders).
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <chrono>
 #include <cstdint>
 #include <map>

@@ -2,6 +2,8 @@
 // Models tornado/httputil.py (4.0) HTTPServerRequest.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <chrono>
 #include <map>
 #include <memory>

@@ -3,6 +3,8 @@
 // Public header. Models tornado/httputil.py (4.0) with the later fixes users rely on.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <chrono>
 #include <cstdint>
 #include <ctime>

@@ -4,6 +4,8 @@
 // which squall also has (TCPServer::start).
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <functional>
 #include <memory>
 #include <string>

@@ -3,6 +3,8 @@
 // tornado/gen.py (@gen.coroutine: eager start, resume through the IOLoop, exceptions in the Future).
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <coroutine>
 #include <cstdint>
 #include <exception>

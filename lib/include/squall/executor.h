@@ -3,6 +3,8 @@
 // DummyExecutor, over a pool like Python's concurrent.futures.ThreadPoolExecutor.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <atomic>
 #include <condition_variable>
 #include <deque>

@@ -3,6 +3,8 @@
 // that a lambda holding a few pointers never touches the heap (Tornado stores plain callables).
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <cstddef>
 #include <cstring>
 #include <functional>

@@ -2,6 +2,8 @@
 // tornado/gen.py (4.0, with 4.1's sleep and 4.2's logging of the extra failures in multi).
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <map>
 #include <memory>
 #include <type_traits>

@@ -12,6 +12,8 @@
 //      iteration is not called for stale events.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <atomic>
 #include <chrono>
 #include <concepts>

@@ -3,6 +3,8 @@
 // BaseIOStream, IOStream, PipeIOStream; SSLIOStream is in squall/ssliostream.h.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <sys/socket.h>
 #include <sys/types.h>
 

@@ -3,6 +3,8 @@
 // coroutines of one loop, as asyncio's do. Public header. Models tornado/locks.py (4.2+).
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <optional>
 
 #include "squall/concurrent.h"

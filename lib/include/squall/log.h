@@ -3,6 +3,8 @@
 // and `--logging=none` to switch the default configuration off.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <atomic>
 #include <cstdarg>
 #include <cstdint>

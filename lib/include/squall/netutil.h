@@ -2,6 +2,8 @@
 // bind_sockets, add_accept_handler, is_valid_ip.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <sys/socket.h>
 
 #include <string>

@@ -5,6 +5,8 @@
 // print_help, add_parse_callback, and tornado/log.py's define_logging_options.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <cstdio>
 #include <functional>
 #include <map>

@@ -3,6 +3,8 @@
 // wait_for_exit).
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <sys/types.h>
 
 #include <map>

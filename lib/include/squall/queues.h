@@ -4,6 +4,8 @@
 // header. Models tornado/queues.py (4.2+).
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <algorithm>
 #include <cstddef>
 #include <deque>

@@ -3,6 +3,8 @@
 // ThreadedResolver, OverrideResolver, and tornado/platform/caresresolver.py.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <sys/socket.h>
 
 #include <chrono>

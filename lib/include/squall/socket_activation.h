@@ -3,6 +3,8 @@
 // refusing connections. Public header. No Tornado counterpart; the protocol is sd_listen_fds(3).
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <vector>
 
 namespace squall {

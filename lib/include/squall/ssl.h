@@ -3,6 +3,8 @@
 // ssl_options_to_context, with 4.2's certificate verification on by default for clients.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <map>
 #include <memory>
 #include <optional>

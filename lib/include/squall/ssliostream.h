@@ -3,6 +3,8 @@
 // with 4.2's wait_for_handshake and verified connect.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <string>
 #include <vector>
 

@@ -3,6 +3,8 @@
 // source address and 5.0's overall timeout; with ssl_options the stream is an SSLIOStream.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <sys/socket.h>
 
 #include <chrono>

@@ -3,6 +3,8 @@
 // add_sockets, TLS.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <memory>
 #include <optional>
 #include <string>

@@ -4,6 +4,8 @@
 // tornado/testing.py (4.0): AsyncTestCase, get_async_test_timeout, bind_unused_port, ExpectLog.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <memory>
 #include <optional>
 #include <string>

@@ -3,6 +3,8 @@
 // tornado/web.py (4.0) Application.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <cstdint>
 #include <ctime>
 #include <functional>

@@ -4,6 +4,8 @@
 // cookies) and XSRF protection. Public header. Models tornado/web.py (4.0) RequestHandler.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <chrono>
 #include <cstdint>
 #include <exception>

@@ -3,6 +3,8 @@
 // header. Models tornado/web.py (4.0) URLSpec and url().
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <functional>
 #include <map>
 #include <memory>

@@ -3,6 +3,8 @@
 // create_signed_value / decode_signed_value.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <ctime>
 #include <optional>
 #include <string>

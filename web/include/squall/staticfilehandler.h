@@ -5,6 +5,8 @@
 // Models tornado/web.py (4.0) StaticFileHandler with 4.2.1's strict root check.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <cstdint>
 #include <ctime>
 #include <optional>

@@ -3,6 +3,8 @@
 // tornado.web module as a whole.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <nlohmann/json.hpp>  // write(json) takes nlohmann::json, the JSON type C++ users have
 
 #include "squall/application.h"

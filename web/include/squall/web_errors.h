@@ -3,6 +3,8 @@
 // tornado/web.py (4.0) HTTPError, MissingArgumentError and Finish.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <stdexcept>
 #include <string>
 

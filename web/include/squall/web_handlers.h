@@ -3,6 +3,8 @@
 // Public header. Models tornado/web.py (4.0) ErrorHandler, RedirectHandler, FallbackHandler.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <functional>
 #include <memory>
 #include <string>

@@ -5,6 +5,8 @@
 // websocket_* Application settings (4.5).
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <cstdint>
 #include <memory>
 #include <optional>

@@ -4,6 +4,8 @@
 // WebSocketClientConnection, with on_message_callback, subprotocols and pings of Tornado 4.5/5.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <chrono>
 #include <cstdint>
 #include <functional>

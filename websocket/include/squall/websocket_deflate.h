@@ -4,6 +4,8 @@
 // tornado/websocket.py (_PerMessageDeflateCompressor/_PerMessageDeflateDecompressor, 4.0).
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <cstdint>
 #include <memory>
 #include <optional>

@@ -5,6 +5,8 @@
 // Tornado is lenient.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -4,6 +4,8 @@
 // tornado/websocket.py (4.0).
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <string>
 #include <string_view>
 #include <vector>

@@ -2,6 +2,8 @@
 // counterpart: Python's select module raises ValueError for an fd past FD_SETSIZE.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <system_error>
 
 namespace squall {

@@ -3,6 +3,8 @@
 // Linux; real-kernel tested only on a BSD or macOS machine.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <memory>
 
 #if __has_include(<sys/event.h>)

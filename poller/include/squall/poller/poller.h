@@ -3,6 +3,8 @@
 // (fd, events) in and (fd, events) out, level triggered; the IOLoop owns handlers and timers.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <cstdint>
 #include <memory>
 #include <span>

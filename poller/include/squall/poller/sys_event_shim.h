@@ -4,6 +4,8 @@
 // same on macOS). It declares no kqueue() or kevent() functions, so nothing can link against them.
 #pragma once
 
+#include "squall/detail/require_cxx20.h"
+
 #include <cstdint>
 #include <ctime>
 
