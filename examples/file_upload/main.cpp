@@ -1,0 +1,67 @@
+// A streaming upload server, a port of Tornado's demos/file_upload (file_receiver.py): PUT a
+// file to /upload/<name> and get back its size and SHA-256. The body is hashed piece by piece
+// as it arrives, so an upload of any size costs the same little memory. uploader.cpp is the client.
+#include <cstdio>
+#include <memory>
+
+#include <openssl/evp.h>
+
+#include <CLI/CLI.hpp>
+#include <squall/web.h>
+
+// One instance per request. With stream_request_body() the body is never buffered:
+// prepare() runs once the headers are in, data_received() for each piece, put() at the end.
+class UploadHandler : public squall::RequestHandler {
+public:
+    void initialize(std::uint64_t max_size) { max_size_ = max_size; }
+
+    bool stream_request_body() const override { return true; }
+
+    squall::Future<void> prepare() override {
+        // The server's 100 MiB default limit is for buffered bodies; this route takes more.
+        request().connection->set_max_body_size(max_size_);
+        EVP_DigestInit_ex(sha256_.get(), EVP_sha256(), nullptr);
+        return {};
+    }
+
+    squall::Future<void> data_received(std::string_view chunk) override {
+        EVP_DigestUpdate(sha256_.get(), chunk.data(), chunk.size());
+        size_ += chunk.size();
+        // Returning a Future that is not yet done would make the connection stop reading
+        // until it is (flow control), e.g. while a chunk is written to a slow disk.
+        return {};
+    }
+
+    squall::Future<void> put() override {
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned int length = 0;
+        EVP_DigestFinal_ex(sha256_.get(), digest, &length);
+        std::string hex;
+        for (unsigned int i = 0; i < length; ++i) {
+            hex += "0123456789abcdef"[digest[i] >> 4];
+            hex += "0123456789abcdef"[digest[i] & 15];
+        }
+        write(nlohmann::json{{"name", path_args()[0].value_or("")}, {"size", size_}, {"sha256", hex}});
+        return {};
+    }
+
+private:
+    std::uint64_t max_size_ = 0;
+    std::uint64_t size_ = 0;
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> sha256_{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
+};
+
+int main(int argc, char** argv) {
+    int port = 8888;
+    std::uint64_t max_size = 10ULL << 30;
+    CLI::App cli{"Receives streamed uploads: PUT /upload/<name> answers with the size and SHA-256"};
+    cli.add_option("--port", port, "port to listen on (0: any free port)")->capture_default_str();
+    cli.add_option("--max-size", max_size, "largest upload, bytes")->capture_default_str();
+    CLI11_PARSE(cli, argc, argv);
+
+    squall::Application app({squall::url<UploadHandler>("/upload/([^/]+)", max_size)});
+    squall::HTTPServer& server = app.listen(static_cast<std::uint16_t>(port), "127.0.0.1");
+    std::printf("listening on http://127.0.0.1:%d/\n", server.ports().front());
+    std::fflush(stdout);
+    squall::IOLoop::current().start();
+}
