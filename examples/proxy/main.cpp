@@ -1,7 +1,7 @@
 // A small reverse proxy: every request is forwarded with AsyncHTTPClient to one upstream server
 // and its answer sent back, with X-Forwarded-For and Via added; an upstream that cannot be
 // reached gives 502. Tornado has no such demo; this one is built from its pieces the same way.
-#include <array>
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <set>
@@ -13,13 +13,21 @@
 #include <squall/web.h>
 
 // Hop-by-hop fields describe one connection, not the message (RFC 9110 section 7.6.1), so a
-// proxy does not pass them on. Content-Length and Host are made anew for the next hop.
-bool is_hop_by_hop(std::string_view name) {
-    constexpr std::array<std::string_view, 10> names = {"Connection", "Keep-Alive", "Proxy-Authenticate",
-        "Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade", "Content-Length", "Host"};
-    for (std::string_view hop : names)
-        if (squall::HTTPHeaders::normalize_name(name) == hop) return true;
-    return false;
+// proxy does not pass them on: the standard ones, and those the Connection field names.
+// Content-Length and Host are made anew for the next hop.
+std::set<std::string> hop_by_hop(const squall::HTTPHeaders& headers) {
+    std::set<std::string> names = {"Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Te",
+                                   "Trailer", "Transfer-Encoding", "Upgrade", "Content-Length", "Host"};
+    std::string listed = headers.get("Connection");  // e.g. "keep-alive, X-Session"
+    for (std::size_t start = 0; start < listed.size();) {
+        std::size_t end = std::min(listed.find(',', start), listed.size());
+        std::string token = listed.substr(start, end - start);
+        token.erase(0, token.find_first_not_of(" \t"));
+        token.erase(token.find_last_not_of(" \t") + 1);
+        if (!token.empty()) names.insert(squall::HTTPHeaders::normalize_name(token));
+        start = end + 1;
+    }
+    return names;
 }
 
 // The reason a fetch got no response, e.g. "HTTP 599: Connection refused".
@@ -58,8 +66,9 @@ private:
         const squall::HTTPServerRequest& in = request();
         squall::HTTPRequest out(upstream_ + in.uri);
         out.method = in.method;
-        for (auto [name, value] : in.headers)
-            if (!is_hop_by_hop(name)) out.headers.add(name, value);
+        const std::set<std::string> skip_in = hop_by_hop(in.headers);
+        for (auto [name, value] : in.headers)  // names come normalised ("x-test" is "X-Test")
+            if (!skip_in.contains(std::string(name))) out.headers.add(name, value);
         // Who asked: appended to what earlier proxies wrote, as the header's convention is.
         std::string forwarded_for = in.headers.get("X-Forwarded-For");
         out.headers.set("X-Forwarded-For", forwarded_for.empty() ? in.remote_ip : forwarded_for + ", " + in.remote_ip);
@@ -82,9 +91,10 @@ private:
         }
         set_status(response.code, response.reason);
         clear_header("Content-Type");  // not our default: the upstream's, or none
+        const std::set<std::string> skip_out = hop_by_hop(response.headers);
         std::set<std::string> seen;
         for (auto [name, value] : response.headers) {
-            if (is_hop_by_hop(name)) continue;
+            if (skip_out.contains(std::string(name))) continue;
             // The first value replaces what the handler set by default (Server, Date); any
             // further one (Set-Cookie) is added beside it.
             if (seen.insert(std::string(name)).second) set_header(name, value);

@@ -38,12 +38,13 @@ threading.Thread(target=upstream.serve_forever, daemon=True).start()
 upstream_url = f"http://127.0.0.1:{upstream.server_address[1]}"
 
 with Example(binary("proxy"), "--upstream", upstream_url) as proxy:
-    response, data = request(proxy.port, "GET", "/some/path?q=1&r=2", headers={"X-Test": "kept", "Accept": "text/x-test"})
+    response, data = request(proxy.port, "GET", "/some/path?q=1&r=2", headers={"X-Test": "kept", "Accept": "text/x-test", "Connection": "X-Hop", "X-Hop": "this connection only"})
     seen = json.loads(data)
     check(response.status == 200 and seen["method"] == "GET", "a GET goes through")
     check(seen["path"] == "/some/path?q=1&r=2", "with its path and query")
     check(seen["headers"].get("X-Test") == "kept" and seen["headers"].get("Accept") == "text/x-test",
           "with its headers")
+    check("X-Hop" not in seen["headers"], "but not those its Connection field names")
     check(seen["headers"].get("X-Forwarded-For") == "127.0.0.1", "X-Forwarded-For names the client")
     check("squall-proxy" in seen["headers"].get("Via", ""), "Via names the proxy on the way in")
     check(response.getheader("X-Upstream") == "yes", "the upstream's headers come back")
