@@ -70,6 +70,8 @@ private:
     void send(const std::string& message) {
         // Not awaited: one slow member must not hold up the room. A member that has gone
         // fails the write; its on_close() cleans up, so the failure is only acknowledged.
+        // (A member that stays but reads nothing lets its messages pile up in memory; a
+        // real room would close it past some backlog, as squall-demo's /chat does.)
         write_message(message, false).add_done_callback([](squall::Future<void> f) { (void)f.exception(); });
     }
 
