@@ -18,7 +18,8 @@ public:
     bool stream_request_body() const override { return true; }
 
     squall::Future<void> prepare() override {
-        // The server's 100 MiB default limit is for buffered bodies; this route takes more.
+        // The server refuses bodies over 100 MiB (its max_buffer_size), streamed ones too;
+        // this route keeps none of the body in memory, so it takes more.
         request().connection->set_max_body_size(max_size_);
         EVP_DigestInit_ex(sha256_.get(), EVP_sha256(), nullptr);
         return {};

@@ -5,9 +5,10 @@ import json
 import os
 import subprocess
 import tempfile
+import urllib.error
 import urllib.request
 
-from example_test import Example, binary, check
+from example_test import Example, binary, check, request
 
 SIZE = 64 * 1024 * 1024
 
@@ -32,11 +33,18 @@ with tempfile.TemporaryDirectory() as tmp, Example(binary("file_upload")) as ser
     check(growth < 8 * 1024, f"the server's peak memory grew by {growth} KiB, under 8 MiB for a 64 MiB upload")
 
     # A plain (buffered) client works too, and a GET is refused: only PUT is implemented.
-    request = urllib.request.Request(server.url + "upload/small.txt", data=b"hello", method="PUT")
-    with urllib.request.urlopen(request, timeout=10) as response:
+    small = urllib.request.Request(server.url + "upload/small.txt", data=b"hello", method="PUT")
+    with urllib.request.urlopen(small, timeout=10) as response:
         check(json.load(response)["sha256"] == hashlib.sha256(b"hello").hexdigest(), "a small PUT is hashed")
     try:
         urllib.request.urlopen(server.url + "upload/small.txt", timeout=10)
         check(False, "GET is refused")
     except urllib.error.HTTPError as e:
         check(e.code == 405, "GET is refused with 405")
+
+# --max-size is the limit: over it, 413 before any of the body is read.
+with Example(binary("file_upload"), "--max-size", "1000") as server:
+    response, _ = request(server.port, "PUT", "/upload/x", body=b"x" * 1001)
+    check(response.status == 413, "an upload over --max-size gets 413")
+    response, _ = request(server.port, "PUT", "/upload/x", body=b"x" * 1000)
+    check(response.status == 200, "one of exactly --max-size is taken")
