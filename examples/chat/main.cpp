@@ -7,11 +7,13 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
+#include <squall/options.h>
 #include <squall/web.h>
 #include <squall/websocket.h>
 
 #include "page.h"
+
+const int& port = squall::define("port", 8888, "port to listen on (0: any free port)");
 
 class ChatSocket;
 
@@ -78,12 +80,8 @@ private:
     std::shared_ptr<Room> room_;
 };
 
-int main(int argc, char** argv) {
-    int port = 8888;
-    CLI::App cli{"A WebSocket chat room"};
-    cli.add_option("--port", port, "port to listen on (0: any free port)")->capture_default_str();
-    CLI11_PARSE(cli, argc, argv);
-
+int main(int argc, char** argv) try {
+    squall::parse_command_line(argc, argv);
     auto room = std::make_shared<Room>();
     squall::Application app({
         squall::url<MainHandler>("/"),
@@ -93,4 +91,7 @@ int main(int argc, char** argv) {
     std::printf("listening on http://127.0.0.1:%d/\n", server.ports().front());
     std::fflush(stdout);
     squall::IOLoop::current().start();
+} catch (const std::exception& e) {  // a bad option, a port in use...
+    std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
+    return 1;
 }

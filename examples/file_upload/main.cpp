@@ -6,8 +6,11 @@
 
 #include <openssl/evp.h>
 
-#include <CLI/CLI.hpp>
+#include <squall/options.h>
 #include <squall/web.h>
+
+const int& port = squall::define("port", 8888, "port to listen on (0: any free port)");
+const long& max_size = squall::define("max_size", 10L << 30, "largest upload, bytes");
 
 // One instance per request. With stream_request_body() the body is never buffered:
 // prepare() runs once the headers are in, data_received() for each piece, put() at the end.
@@ -52,17 +55,14 @@ private:
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> sha256_{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
 };
 
-int main(int argc, char** argv) {
-    int port = 8888;
-    std::uint64_t max_size = 10ULL << 30;
-    CLI::App cli{"Receives streamed uploads: PUT /upload/<name> answers with the size and SHA-256"};
-    cli.add_option("--port", port, "port to listen on (0: any free port)")->capture_default_str();
-    cli.add_option("--max-size", max_size, "largest upload, bytes")->capture_default_str();
-    CLI11_PARSE(cli, argc, argv);
-
-    squall::Application app({squall::url<UploadHandler>("/upload/([^/]+)", max_size)});
+int main(int argc, char** argv) try {
+    squall::parse_command_line(argc, argv);  // --max-size or --max_size: both spellings work
+    squall::Application app({squall::url<UploadHandler>("/upload/([^/]+)", static_cast<std::uint64_t>(max_size))});
     squall::HTTPServer& server = app.listen(static_cast<std::uint16_t>(port), "127.0.0.1");
     std::printf("listening on http://127.0.0.1:%d/\n", server.ports().front());
     std::fflush(stdout);
     squall::IOLoop::current().start();
+} catch (const std::exception& e) {  // a bad option, a port in use...
+    std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
+    return 1;
 }

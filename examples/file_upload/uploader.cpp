@@ -7,9 +7,11 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <squall/httpclient.h>
 #include <squall/httputil.h>
+#include <squall/options.h>
+
+const std::string& url = squall::define("url", "http://127.0.0.1:8888/upload", "where to PUT the files (the name is appended)");
 
 // A free function rather than a lambda coroutine: a coroutine's parameters are copied into
 // its frame, while a lambda's captures would die with the std::function that holds it.
@@ -44,13 +46,14 @@ squall::Future<int> upload_all(std::string base_url, std::vector<std::string> pa
     co_return failures;
 }
 
-int main(int argc, char** argv) {
-    std::string url = "http://127.0.0.1:8888/upload";
-    std::vector<std::string> paths;
-    CLI::App cli{"Uploads files to the file_upload example's server"};
-    cli.add_option("--url", url, "where to PUT the files (the file name is appended)")->capture_default_str();
-    cli.add_option("files", paths, "files to upload")->required()->check(CLI::ExistingFile);
-    CLI11_PARSE(cli, argc, argv);
-
+int main(int argc, char** argv) try {
+    std::vector<std::string> paths = squall::parse_command_line(argc, argv);  // what is not an option
+    if (paths.empty()) {
+        std::fprintf(stderr, "usage: %s [--url URL] FILE...\n", argv[0]);
+        return 2;
+    }
     return squall::IOLoop::current().run_sync([&] { return upload_all(url, paths); }) == 0 ? 0 : 1;
+} catch (const std::exception& e) {  // a bad option, a file that is not there...
+    std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
+    return 1;
 }

@@ -8,9 +8,12 @@
 #include <string>
 #include <string_view>
 
-#include <CLI/CLI.hpp>
 #include <squall/httpclient.h>
+#include <squall/options.h>
 #include <squall/web.h>
+
+const int& port = squall::define("port", 8888, "port to listen on (0: any free port)");
+const std::string& upstream_url = squall::define("upstream", "http://127.0.0.1:8000", "the server to forward to, http://host:port");
 
 // Hop-by-hop fields describe one connection, not the message (RFC 9110 section 7.6.1), so a
 // proxy does not pass them on: the standard ones, and those the Connection field names.
@@ -108,13 +111,9 @@ private:
     std::shared_ptr<squall::AsyncHTTPClient> client_;
 };
 
-int main(int argc, char** argv) {
-    int port = 8888;
-    std::string upstream = "http://127.0.0.1:8000";
-    CLI::App cli{"A reverse proxy to one upstream HTTP server"};
-    cli.add_option("--port", port, "port to listen on (0: any free port)")->capture_default_str();
-    cli.add_option("--upstream", upstream, "the server to forward to, http://host:port")->capture_default_str();
-    CLI11_PARSE(cli, argc, argv);
+int main(int argc, char** argv) try {
+    squall::parse_command_line(argc, argv);
+    std::string upstream = upstream_url;
     while (upstream.ends_with('/')) upstream.pop_back();  // the request's path brings its own
 
     // One client for every request, so that connections to the upstream are kept alive.
@@ -124,4 +123,7 @@ int main(int argc, char** argv) {
     std::printf("listening on http://127.0.0.1:%d/ for %s\n", server.ports().front(), upstream.c_str());
     std::fflush(stdout);
     squall::IOLoop::current().start();
+} catch (const std::exception& e) {  // a bad option, a port in use...
+    std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
+    return 1;
 }

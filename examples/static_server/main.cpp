@@ -5,16 +5,15 @@
 #include <filesystem>
 #include <string>
 
-#include <CLI/CLI.hpp>
+#include <squall/options.h>
 #include <squall/web.h>
 
-int main(int argc, char** argv) {
-    int port = 8888;
-    std::string root = ".";
-    CLI::App cli{"Serves the files of a directory"};
-    cli.add_option("--port", port, "port to listen on (0: any free port)")->capture_default_str();
-    cli.add_option("--root", root, "directory to serve")->check(CLI::ExistingDirectory)->capture_default_str();
-    CLI11_PARSE(cli, argc, argv);
+const int& port = squall::define("port", 8888, "port to listen on (0: any free port)");
+const std::string& root = squall::define("root", ".", "directory to serve");
+
+int main(int argc, char** argv) try {
+    squall::parse_command_line(argc, argv);
+    if (!std::filesystem::is_directory(root)) throw std::invalid_argument("--root " + root + ": not a directory");
 
     // The route's group is the path below the root; a directory's URL serves its index.html.
     // StaticFileHandler checks each path and opens it beneath the root, so "..", encoded forms
@@ -26,4 +25,7 @@ int main(int argc, char** argv) {
     std::printf("listening on http://127.0.0.1:%d/ serving %s\n", server.ports().front(), root.c_str());
     std::fflush(stdout);
     squall::IOLoop::current().start();
+} catch (const std::exception& e) {  // a bad option, a port in use...
+    std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
+    return 1;
 }

@@ -8,11 +8,14 @@
 #include <string_view>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <squall/gen.h>
 #include <squall/httpclient.h>
 #include <squall/httputil.h>
+#include <squall/options.h>
 #include <squall/queues.h>
+
+const int& concurrency = squall::define("concurrency", 10, "fetches in flight at most");
+const int& timeout = squall::define("timeout", 300, "seconds the whole crawl may take");
 
 // The href="..." and href='...' values of a page. A real spider would use an HTML parser;
 // this is enough for plain pages.
@@ -69,19 +72,19 @@ struct Spider {
     }
 };
 
-squall::Future<bool> crawl(std::string base_url, int concurrency, std::chrono::seconds timeout) {
+squall::Future<bool> crawl(std::string base_url, int workers_wanted, std::chrono::seconds time_limit) {
     // max_clients: the workers are the bound; the client should not queue them a second time.
     squall::AsyncHTTPClientOptions options;
-    options.max_clients = concurrency;
+    options.max_clients = workers_wanted;
     squall::AsyncHTTPClient client(options);
     Spider spider(base_url, client);
     auto start = std::chrono::steady_clock::now();
     co_await spider.queue.put(base_url);
     std::vector<squall::Future<void>> workers;
-    for (int i = 0; i < concurrency; ++i) workers.push_back(spider.worker());  // each runs until it waits
+    for (int i = 0; i < workers_wanted; ++i) workers.push_back(spider.worker());  // each runs until it waits
     bool timed_out = false;
     try {
-        co_await spider.queue.join(timeout);
+        co_await spider.queue.join(time_limit);
     } catch (const squall::TimeoutError&) {
         timed_out = true;  // the site is too big for the time given
     }
@@ -94,21 +97,21 @@ squall::Future<bool> crawl(std::string base_url, int concurrency, std::chrono::s
         std::printf("Done in %.2f seconds, fetched %zu URLs.\n", seconds, spider.fetched.size());
     }
     // The workers use the spider: stop them (one empty URL each) and wait for them before it goes.
-    for (int i = 0; i < concurrency; ++i) co_await spider.queue.put(std::string());
+    for (int i = 0; i < workers_wanted; ++i) co_await spider.queue.put(std::string());
     co_await squall::multi(std::move(workers));
     co_return !timed_out;
 }
 
-int main(int argc, char** argv) {
-    std::string base_url = "http://127.0.0.1:8888/";
-    int concurrency = 10;
-    int timeout = 300;
-    CLI::App cli{"Crawls the pages below a base URL and prints each one fetched"};
-    cli.add_option("url", base_url, "where to start; only links below it are followed")->capture_default_str();
-    cli.add_option("--concurrency", concurrency, "fetches in flight at most")->check(CLI::PositiveNumber)->capture_default_str();
-    cli.add_option("--timeout", timeout, "seconds the whole crawl may take")->capture_default_str();
-    CLI11_PARSE(cli, argc, argv);
-
-    bool done = squall::IOLoop::current().run_sync([&] { return crawl(base_url, concurrency, std::chrono::seconds(timeout)); });
+int main(int argc, char** argv) try {
+    // The one argument that is not an option is where to start; only links below it are followed.
+    std::vector<std::string> args = squall::parse_command_line(argc, argv);
+    if (args.size() != 1 || concurrency < 1) {
+        std::fprintf(stderr, "usage: %s [--concurrency N] [--timeout SECONDS] BASE_URL\n", argv[0]);
+        return 2;
+    }
+    bool done = squall::IOLoop::current().run_sync([&] { return crawl(args[0], concurrency, std::chrono::seconds(timeout)); });
     return done ? 0 : 1;
+} catch (const std::exception& e) {  // a bad option
+    std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
+    return 1;
 }
