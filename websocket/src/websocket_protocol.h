@@ -63,7 +63,7 @@ struct WebSocketProtocolOptions {
 
 class WebSocketCompression;
 
-class WebSocketProtocol : public std::enable_shared_from_this<WebSocketProtocol>, private DrainGroup::Member {
+class WebSocketProtocol final : public std::enable_shared_from_this<WebSocketProtocol>, private DrainGroup::Member {
 public:
     WebSocketProtocol(std::shared_ptr<IOStream> stream, WebSocketProtocolOptions options);
     ~WebSocketProtocol();
