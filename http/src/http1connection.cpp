@@ -440,7 +440,7 @@ Future<void> HTTP1ServerConnection::serve(std::shared_ptr<Shared> shared, std::s
                                                           params, context);
         conn->idle_timer_ = idle;
         conn->close_watched_ = true;
-        conn->drain_group_ = shared->drain_group;
+        conn->drain_group_ = shared->drain_group.get();  // no count to touch per request
         if (shared->draining) conn->close_after_message();
         std::unique_ptr<HTTPMessageDelegate> message = shared->delegate->start_request(conn);
         bool again = false;

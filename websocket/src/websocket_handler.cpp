@@ -116,7 +116,7 @@ std::string WebSocketHandler::negotiate_compression() {
 
 void WebSocketHandler::accept_connection() {
     std::string response = switching_protocols_response();
-    std::shared_ptr<DrainGroup> group = request().connection->drain_group();
+    DrainGroup* group = request().connection->drain_group();  // the server's, which outlives this call
     std::shared_ptr<IOStream> stream = request().detach_connection();
     mark_finished_elsewhere();
     // A failed write closes the stream, which the protocol reports as on_close.

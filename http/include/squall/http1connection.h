@@ -131,8 +131,9 @@ public:
     /// Done when the response (servers) or request (clients) has been finished and written.
     Future<void> finish_future();
     /// Servers: the group a request that takes the stream (detach) joins, so that the server's
-    /// graceful shutdown still reaches it; null for a connection no HTTPServer serves.
-    const std::shared_ptr<DrainGroup>& drain_group() const noexcept { return drain_group_; }
+    /// graceful shutdown still reaches it; null for a connection no HTTPServer serves. Valid
+    /// while the request is being served.
+    DrainGroup* drain_group() const noexcept { return drain_group_; }
 
 private:
     Future<bool> read_message(HTTPMessageDelegate& delegate);
@@ -174,7 +175,7 @@ private:
     bool detached_ = false;
     bool awaiting_message_ = false;
     bool close_after_message_ = false;
-    std::shared_ptr<DrainGroup> drain_group_;
+    DrainGroup* drain_group_ = nullptr;  // the server connection's, which holds it
     HTTPMessageDelegate* active_delegate_ = nullptr;
     // Set by HTTP1ServerConnection: the connection's header timeout, shared by its requests,
     // and whether it watches the stream's close for each request (else each message sets and
