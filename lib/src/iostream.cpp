@@ -341,10 +341,10 @@ void BaseIOStream::try_inline_read() {
 }
 
 int BaseIOStream::read_to_buffer() {
-    char* p = read_buffer_.prepare(options_.read_chunk_size);
+    const std::span<char> target = read_buffer_.read_target(options_.read_chunk_size);
     ssize_t n;
     try {
-        n = read_from_fd({p, options_.read_chunk_size});
+        n = read_from_fd(target);
     } catch (const std::exception& e) {
         if (!is_connreset(e))
             gen_log().logf(LogLevel::warning, "Read error on %d: %s", fileno(), e.what());
@@ -353,20 +353,19 @@ int BaseIOStream::read_to_buffer() {
     }
     if (n < 0) {
         fd_drained_ = true;
-        // A stream waiting for its first bytes (a new connection) would otherwise keep a whole
-        // read chunk for as long as its peer is silent: 15,000 idle connections held ~1 GiB.
+        // An emptied buffer goes back while the peer is silent.
         if (read_buffer_.empty()) read_buffer_.release();
         return 0;
     }
     // A short read means the kernel had nothing more just now.
-    fd_drained_ = static_cast<std::size_t>(n) < options_.read_chunk_size && !input_pending();
+    fd_drained_ = static_cast<std::size_t>(n) < target.size() && !input_pending();
     if (n == 0) {
         if (read_buffer_.empty()) read_buffer_.release();  // a closing stream may linger a while
         eof_ = true;
         close();
         return -1;
     }
-    read_buffer_.commit(static_cast<std::size_t>(n));
+    read_buffer_.commit_read(target, static_cast<std::size_t>(n));
     if (read_buffer_.size() > options_.max_buffer_size) {
         gen_log().error("Reached maximum read buffer size");
         close(std::make_exception_ptr(StreamBufferFullError("Reached maximum read buffer size")));

@@ -12,15 +12,26 @@ namespace {
 // Idle streams give their read chunk back (release()), and a busy connection does so between
 // every two messages. Chunks of the default size wait here on each thread for the next stream
 // to read, so that costs no trip through malloc: as many as were in use at once, up to a
-// bound, since every stream made readable by one poll holds a chunk until its reader runs,
-// and returning them to malloc would have the heap shrink and fault its pages back in on every
-// iteration. A heap trim (after a crowd has gone) gives back all but a few.
+// bound, since every stream receiving bulk data in one poll holds a chunk until its reader
+// runs, and returning them to malloc would have the heap shrink and fault its pages back in on
+// every iteration. A heap trim (after a crowd has gone) gives back all but a few. Small reads
+// (requests, WebSocket messages) keep only what arrived, in memory sized for it, so that many
+// readable streams do not leave the heap strewn with freed chunks whose pages stay resident.
 constexpr std::size_t kCachedChunk = 64 * 1024;
 constexpr std::size_t kCachedChunks = 128;
+// A buffer with this much room is read into directly (TLS hands over one 16 KiB record at a
+// time); with less, the read goes to the scratch chunk and is copied in.
+constexpr std::size_t kDirectRoom = 4096;
+// A scratch read this large into an empty buffer is bulk data: the buffer takes the scratch
+// chunk itself instead of a copy.
+constexpr std::size_t kAdoptedRead = 16 * 1024;
+// The smallest buffer made for a small read: a request line and a few headers.
+constexpr std::size_t kSmallestBuffer = 512;
 
 struct ChunkCache {
     std::unique_ptr<char[]> chunks[kCachedChunks];
     std::size_t count = 0;
+    std::unique_ptr<char[]> scratch;  // where reads into a buffer without room go first
 };
 thread_local ChunkCache chunk_cache;
 
@@ -41,7 +52,7 @@ char* ReadBuffer::prepare(std::size_t n) {
     if (begin_ > 0 && capacity_ - live >= n && begin_ >= capacity_ / 2) {
         std::memmove(data_.get(), data_.get() + begin_, live);  // compact in place
     } else if (capacity_ - end_ < n) {
-        std::size_t cap = std::max({capacity_ * 2, live + n, std::size_t{4096}});
+        std::size_t cap = std::max({capacity_ * 2, live + n, kSmallestBuffer});
         auto bigger = new_chunk(cap);
         if (live) std::memcpy(bigger.get(), data_.get() + begin_, live);
         data_ = std::move(bigger);
@@ -50,6 +61,30 @@ char* ReadBuffer::prepare(std::size_t n) {
     begin_ = 0;
     end_ = live;
     return data_.get() + end_;
+}
+
+std::span<char> ReadBuffer::read_target(std::size_t n) {
+    const std::size_t room = capacity_ - end_;
+    if (room >= n || room >= kDirectRoom) return {data_.get() + end_, std::min(room, n)};
+    if (n > kCachedChunk) return {prepare(n), n};  // an unusual chunk size: grow as asked
+    if (!chunk_cache.scratch) chunk_cache.scratch = new_chunk(kCachedChunk);
+    return {chunk_cache.scratch.get(), n};
+}
+
+void ReadBuffer::commit_read(std::span<char> target, std::size_t got) {
+    if (!chunk_cache.scratch || target.data() != chunk_cache.scratch.get()) {
+        end_ += got;  // read in place
+        return;
+    }
+    if (empty() && got >= kAdoptedRead) {
+        data_ = std::move(chunk_cache.scratch);
+        capacity_ = kCachedChunk;
+        begin_ = scanned_ = 0;
+        end_ = got;
+        return;
+    }
+    std::memcpy(prepare(got), target.data(), got);
+    end_ += got;
 }
 
 std::string ReadBuffer::take(std::size_t n) {

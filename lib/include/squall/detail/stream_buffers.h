@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,13 @@ public:
     /// Room for at least `n` more bytes at the end; returns where to write them.
     char* prepare(std::size_t n);
     void commit(std::size_t n) noexcept { end_ += n; }
+    /// Where a read of up to `n` bytes from the transport goes: the buffer's own free space
+    /// when it has enough, else this thread's scratch chunk. What a read brings is then kept in
+    /// memory sized for it (commit_read), so a stream holds a full read chunk only while bulk
+    /// data flows, not because it was readable once.
+    std::span<char> read_target(std::size_t n);
+    /// `got` bytes were read into `target` (from read_target).
+    void commit_read(std::span<char> target, std::size_t got);
     /// Remove and return the first `n` bytes.
     std::string take(std::size_t n);
     /// Remove the first `n` bytes.
