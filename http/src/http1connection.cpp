@@ -33,7 +33,10 @@ public:
     ~IdleTimer() {
         if (handle_) loop_.remove_timeout(handle_);
     }
+    /// Starts the clock unless it already runs (the wait for a request's first byte and for
+    /// the rest of its headers are one wait).
     void start_waiting() {
+        if (waiting_) return;
         deadline_ = loop_.iteration_time() + timeout_;
         waiting_ = true;
         if (!handle_) arm();
@@ -204,7 +207,7 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
     // The body limit is checked once the delegate has seen the headers: it may change it for
     // this message (set_max_body_size in a streaming handler's prepare).
     parser_.set_limits({params_.max_header_size, std::numeric_limits<std::uint64_t>::max(), params_.max_header_count});
-    HeaderTimer header_timer(loop, stream, is_client_ ? std::nullopt : params_.header_timeout, idle_timer_.get());
+    HeaderTimer header_timer(loop, stream, is_client_ ? std::nullopt : params_.header_timeout, idle_timer_);
     std::optional<StreamTimer> body_timer;
     bool delegate_started = false;
     bool skip_body = false;
@@ -395,9 +398,27 @@ std::pair<int, std::string> HTTP1Connection::finish_delegate(HTTPMessageDelegate
 
 // ---- HTTP1ServerConnection ------------------------------------------------------------------
 
+// The parameters and context are the ones each request's HTTP1Connection starts from.
+struct HTTP1ServerConnection::Shared {
+    HTTP1ConnectionParameters params;
+    HTTPConnectionContext context;
+    std::optional<detail::IdleTimer> idle;  // the header timeout, when there is one
+    HTTPServerConnectionDelegate* delegate = nullptr;
+    HTTP1Connection* current = nullptr;  // the request being served, held by serve()
+    bool detached = false;               // the stream was taken (an upgrade): not ours to close
+    bool draining = false;               // close_when_idle() was called
+    bool awaiting = false;               // waiting for a message's first byte
+    std::uint64_t served = 0;            // requests answered
+    std::shared_ptr<DrainGroup> drain_group;
+};
+
 HTTP1ServerConnection::HTTP1ServerConnection(std::unique_ptr<IOStream> stream, HTTP1ConnectionParameters params,
                                              HTTPConnectionContext context)
-    : stream_(std::move(stream)), params_(params), context_(std::move(context)) {}
+    : stream_(std::move(stream)), shared_(std::make_shared<Shared>()) {
+    shared_->params = params;
+    shared_->context = std::move(context);
+    if (params.header_timeout) shared_->idle.emplace(stream_->io_loop(), stream_, *params.header_timeout);
+}
 
 HTTP1ServerConnection::~HTTP1ServerConnection() {
     shared_->delegate = nullptr;
@@ -406,7 +427,11 @@ HTTP1ServerConnection::~HTTP1ServerConnection() {
 
 Future<void> HTTP1ServerConnection::start_serving(HTTPServerConnectionDelegate& delegate) {
     shared_->delegate = &delegate;
-    return serve(shared_, stream_, params_, context_);
+    return serve(shared_, stream_);
+}
+
+void HTTP1ServerConnection::set_drain_group(std::shared_ptr<DrainGroup> group) {
+    shared_->drain_group = std::move(group);
 }
 
 void HTTP1ServerConnection::close() {
@@ -415,18 +440,32 @@ void HTTP1ServerConnection::close() {
 
 void HTTP1ServerConnection::close_when_idle() {
     shared_->draining = true;
-    HTTP1Connection* current = shared_->current;
-    if (!current) return;  // between pipelined requests: the next one is told as it starts
-    if (current->awaiting_message() && shared_->served > 0 && !unread_bytes_pending(stream_->fileno()))
-        return close();
-    current->close_after_message();
+    const bool idle = shared_->awaiting || (shared_->current && shared_->current->awaiting_message());
+    if (idle && shared_->served > 0 && !unread_bytes_pending(stream_->fileno())) return close();
+    // Else the request in progress is told now, or the next one as it starts.
+    if (shared_->current) shared_->current->close_after_message();
 }
 
-Future<void> HTTP1ServerConnection::serve(std::shared_ptr<Shared> shared, std::shared_ptr<IOStream> stream,
-                                          HTTP1ConnectionParameters params, HTTPConnectionContext context) {
+Future<bool> HTTP1ServerConnection::next_message_arrives(Shared& shared, IOStream& stream, detail::IdleTimer* idle) {
+    // Waits without the objects a message needs (the HTTP1Connection with its parser, the
+    // delegate, their frames): they are made once bytes come, so an idle connection is only its
+    // stream and this loop. The header timeout counts from here.
+    if (idle) idle->start_waiting();
+    shared.awaiting = true;
+    bool arrived = true;
+    try {
+        auto more = stream.fill_buffer(1);
+        co_await std::move(more);
+    } catch (const StreamClosedError&) {
+        arrived = false;
+    }
+    shared.awaiting = false;
+    co_return arrived;
+}
+
+Future<void> HTTP1ServerConnection::serve(std::shared_ptr<Shared> shared, std::shared_ptr<IOStream> stream) {
     bool detached = false;
-    std::shared_ptr<detail::IdleTimer> idle;
-    if (params.header_timeout) idle = std::make_shared<detail::IdleTimer>(stream->io_loop(), stream, *params.header_timeout);
+    detail::IdleTimer* idle = shared->idle ? &*shared->idle : nullptr;
     // One close callback for all the connection's requests: setting and clearing one per
     // request cost two calls into the stream each time.
     stream->set_close_callback([weak = std::weak_ptr<Shared>(shared)] {
@@ -436,8 +475,12 @@ Future<void> HTTP1ServerConnection::serve(std::shared_ptr<Shared> shared, std::s
         conn->on_stream_closed();
     });
     while (!stream->closed() && shared->delegate) {
+        if (stream->buffered().empty()) {
+            auto arrival = next_message_arrives(*shared, *stream, idle);
+            if (!co_await std::move(arrival)) break;
+        }
         auto conn = std::allocate_shared<HTTP1Connection>(detail::RecyclingAllocator<HTTP1Connection>(), stream, false,
-                                                          params, context);
+                                                          shared->params, shared->context);
         conn->idle_timer_ = idle;
         conn->close_watched_ = true;
         conn->drain_group_ = shared->drain_group.get();  // no count to touch per request

@@ -180,7 +180,7 @@ private:
     // Set by HTTP1ServerConnection: the connection's header timeout, shared by its requests,
     // and whether it watches the stream's close for each request (else each message sets and
     // clears a close callback of its own).
-    std::shared_ptr<detail::IdleTimer> idle_timer_;
+    detail::IdleTimer* idle_timer_ = nullptr;
     bool close_watched_ = false;
 
     // The message being written.
@@ -215,24 +215,18 @@ public:
     /// first request, on a new connection) is written; that response says Connection: close.
     void close_when_idle();
     /// The group that requests taking this connection's stream (WebSocket upgrades) join.
-    void set_drain_group(std::shared_ptr<DrainGroup> group) { shared_->drain_group = std::move(group); }
+    void set_drain_group(std::shared_ptr<DrainGroup> group);
     IOStream& stream() noexcept { return *stream_; }
 
 private:
-    struct Shared {
-        HTTPServerConnectionDelegate* delegate = nullptr;
-        HTTP1Connection* current = nullptr;  // the request being served, held by serve()
-        bool detached = false;               // the stream was taken (an upgrade): not ours to close
-        bool draining = false;               // close_when_idle() was called
-        std::uint64_t served = 0;            // requests answered
-        std::shared_ptr<DrainGroup> drain_group;
-    };
-    static Future<void> serve(std::shared_ptr<Shared> shared, std::shared_ptr<IOStream> stream,
-                              HTTP1ConnectionParameters params, HTTPConnectionContext context);
+    // What the serving loop and the stream's close callback share with this object, which
+    // may go first.
+    struct Shared;
+    /// Waits for a message's first byte: false when the stream closed first.
+    static Future<bool> next_message_arrives(Shared& shared, IOStream& stream, detail::IdleTimer* idle);
+    static Future<void> serve(std::shared_ptr<Shared> shared, std::shared_ptr<IOStream> stream);
     std::shared_ptr<IOStream> stream_;
-    HTTP1ConnectionParameters params_;
-    HTTPConnectionContext context_;
-    std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
+    std::shared_ptr<Shared> shared_;
 };
 
 }  // namespace squall
