@@ -400,7 +400,7 @@ std::pair<int, std::string> HTTP1Connection::finish_delegate(HTTPMessageDelegate
 
 // The parameters and context are the ones each request's HTTP1Connection starts from.
 struct HTTP1ServerConnection::Shared {
-    HTTP1ConnectionParameters params;
+    std::shared_ptr<const HTTP1ConnectionParameters> params;
     HTTPConnectionContext context;
     std::optional<detail::IdleTimer> idle;  // the header timeout, when there is one
     HTTPServerConnectionDelegate* delegate = nullptr;
@@ -414,10 +414,16 @@ struct HTTP1ServerConnection::Shared {
 
 HTTP1ServerConnection::HTTP1ServerConnection(std::unique_ptr<IOStream> stream, HTTP1ConnectionParameters params,
                                              HTTPConnectionContext context)
+    : HTTP1ServerConnection(std::move(stream), std::make_shared<const HTTP1ConnectionParameters>(params),
+                            std::move(context)) {}
+
+HTTP1ServerConnection::HTTP1ServerConnection(std::unique_ptr<IOStream> stream,
+                                             std::shared_ptr<const HTTP1ConnectionParameters> params,
+                                             HTTPConnectionContext context)
     : stream_(std::move(stream)), shared_(std::make_shared<Shared>()) {
-    shared_->params = params;
+    if (params->header_timeout) shared_->idle.emplace(stream_->io_loop(), stream_, *params->header_timeout);
+    shared_->params = std::move(params);
     shared_->context = std::move(context);
-    if (params.header_timeout) shared_->idle.emplace(stream_->io_loop(), stream_, *params.header_timeout);
 }
 
 HTTP1ServerConnection::~HTTP1ServerConnection() {
@@ -446,26 +452,7 @@ void HTTP1ServerConnection::close_when_idle() {
     if (shared_->current) shared_->current->close_after_message();
 }
 
-Future<bool> HTTP1ServerConnection::next_message_arrives(Shared& shared, IOStream& stream, detail::IdleTimer* idle) {
-    // Waits without the objects a message needs (the HTTP1Connection with its parser, the
-    // delegate, their frames): they are made once bytes come, so an idle connection is only its
-    // stream and this loop. The header timeout counts from here.
-    if (idle) idle->start_waiting();
-    shared.awaiting = true;
-    bool arrived = true;
-    try {
-        auto more = stream.fill_buffer(1);
-        co_await std::move(more);
-    } catch (const StreamClosedError&) {
-        arrived = false;
-    }
-    shared.awaiting = false;
-    co_return arrived;
-}
-
 Future<void> HTTP1ServerConnection::serve(std::shared_ptr<Shared> shared, std::shared_ptr<IOStream> stream) {
-    bool detached = false;
-    detail::IdleTimer* idle = shared->idle ? &*shared->idle : nullptr;
     // One close callback for all the connection's requests: setting and clearing one per
     // request cost two calls into the stream each time.
     stream->set_close_callback([weak = std::weak_ptr<Shared>(shared)] {
@@ -476,38 +463,54 @@ Future<void> HTTP1ServerConnection::serve(std::shared_ptr<Shared> shared, std::s
     });
     while (!stream->closed() && shared->delegate) {
         if (stream->buffered().empty()) {
-            auto arrival = next_message_arrives(*shared, *stream, idle);
-            if (!co_await std::move(arrival)) break;
+            // Waits without the objects a message needs (its HTTP1Connection and parser, the
+            // delegate, their frames): they are made once bytes come, so an idle connection
+            // is its stream and this loop. The header timeout counts from here.
+            if (shared->idle) shared->idle->start_waiting();
+            shared->awaiting = true;
+            bool closed = false;
+            try {
+                auto arrival = stream->fill_buffer(1);
+                co_await std::move(arrival);
+            } catch (const StreamClosedError&) {
+                closed = true;
+            }
+            shared->awaiting = false;
+            if (closed) break;
         }
-        auto conn = std::allocate_shared<HTTP1Connection>(detail::RecyclingAllocator<HTTP1Connection>(), stream, false,
-                                                          shared->params, shared->context);
-        conn->idle_timer_ = idle;
-        conn->close_watched_ = true;
-        conn->drain_group_ = shared->drain_group.get();  // no count to touch per request
-        if (shared->draining) conn->close_after_message();
-        std::unique_ptr<HTTPMessageDelegate> message = shared->delegate->start_request(conn);
-        bool again = false;
-        shared->current = conn.get();
-        try {
-            auto reading = conn->read_response(*message);
-            again = co_await std::move(reading);
-        } catch (const std::exception& e) {
-            app_log().logf(LogLevel::error, "Uncaught exception in the HTTP server: %s", e.what());
-        }
-        shared->current = nullptr;
-        ++shared->served;
-        detached = conn->detached();
-        shared->detached = detached;
-        if (!again) break;
+        auto serving = serve_message(*shared, stream);
+        if (!co_await std::move(serving)) break;
         // Fairness: a client that pipelines gets one request per loop iteration, so every
         // other connection is served between its requests (Tornado yields the same way).
         if (!stream->buffered().empty()) co_await squall::moment;
     }
-    if (!detached) {  // a detached stream belongs to whoever took it
+    if (!shared->detached) {  // a detached stream belongs to whoever took it
         stream->set_close_callback(nullptr);
         stream->close();
     }
     if (shared->delegate) shared->delegate->on_close();
+}
+
+Future<bool> HTTP1ServerConnection::serve_message(Shared& shared, const std::shared_ptr<IOStream>& stream) {
+    auto conn = std::allocate_shared<HTTP1Connection>(detail::RecyclingAllocator<HTTP1Connection>(), stream, false,
+                                                      *shared.params, shared.context);
+    conn->idle_timer_ = shared.idle ? &*shared.idle : nullptr;
+    conn->close_watched_ = true;
+    conn->drain_group_ = shared.drain_group.get();  // no count to touch per request
+    if (shared.draining) conn->close_after_message();
+    std::unique_ptr<HTTPMessageDelegate> message = shared.delegate->start_request(conn);
+    bool again = false;
+    shared.current = conn.get();
+    try {
+        auto reading = conn->read_response(*message);
+        again = co_await std::move(reading);
+    } catch (const std::exception& e) {
+        app_log().logf(LogLevel::error, "Uncaught exception in the HTTP server: %s", e.what());
+    }
+    shared.current = nullptr;
+    ++shared.served;
+    shared.detached = conn->detached();
+    co_return again && !shared.detached;
 }
 
 }  // namespace squall

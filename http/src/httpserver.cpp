@@ -143,18 +143,34 @@ StreamOptions stream_options_for(const HTTPServerOptions& o) {
     return s;
 }
 
+std::shared_ptr<const HTTP1ConnectionParameters> connection_params_for(const HTTPServerOptions& o) {
+    auto params = std::make_shared<HTTP1ConnectionParameters>();
+    params->no_keep_alive = o.no_keep_alive;
+    params->chunk_size = o.chunk_size;
+    params->max_header_size = o.max_header_size;
+    params->max_header_count = o.max_header_count;
+    params->form_limits = o.form_limits;
+    params->header_timeout = o.idle_connection_timeout;
+    params->max_body_size = o.max_body_size;
+    params->body_timeout = o.body_timeout;
+    params->decompress = o.decompress_request;
+    return params;
+}
+
 }  // namespace
 
 HTTPServer::HTTPServer(RequestCallback callback, HTTPServerOptions options, IOLoop& loop)
     : TCPServer(loop, stream_options_for(options), options.ssl_options),
       options_(std::move(options)),
       owned_delegate_(std::make_unique<CallbackDelegate>(std::move(callback))),
-      adapter_(std::make_unique<Adapter>(*owned_delegate_, options_.xheaders)) {}
+      adapter_(std::make_unique<Adapter>(*owned_delegate_, options_.xheaders)),
+      connection_params_(connection_params_for(options_)) {}
 
 HTTPServer::HTTPServer(HTTPServerConnectionDelegate& delegate, HTTPServerOptions options, IOLoop& loop)
     : TCPServer(loop, stream_options_for(options), options.ssl_options),
       options_(std::move(options)),
-      adapter_(std::make_unique<Adapter>(delegate, options_.xheaders)) {}
+      adapter_(std::make_unique<Adapter>(delegate, options_.xheaders)),
+      connection_params_(connection_params_for(options_)) {}
 
 HTTPServer::~HTTPServer() {
     life_.end();  // the connections closed below must not call back into a server going away
@@ -168,17 +184,7 @@ void HTTPServer::handle_stream(std::unique_ptr<IOStream> stream, const SocketAdd
     HTTPConnectionContext context;
     context.remote_ip = address.family() == AF_INET || address.family() == AF_INET6 ? address.ip() : "0.0.0.0";
     context.protocol = !options_.protocol.empty() ? options_.protocol : options_.ssl_options ? "https" : "http";
-    HTTP1ConnectionParameters params;
-    params.no_keep_alive = options_.no_keep_alive;
-    params.chunk_size = options_.chunk_size;
-    params.max_header_size = options_.max_header_size;
-    params.max_header_count = options_.max_header_count;
-    params.form_limits = options_.form_limits;
-    params.header_timeout = options_.idle_connection_timeout;
-    params.max_body_size = options_.max_body_size;
-    params.body_timeout = options_.body_timeout;
-    params.decompress = options_.decompress_request;
-    auto conn = std::make_unique<HTTP1ServerConnection>(std::move(stream), params, std::move(context));
+    auto conn = std::make_unique<HTTP1ServerConnection>(std::move(stream), connection_params_, std::move(context));
     conn->set_drain_group(upgraded_);
     HTTP1ServerConnection* raw = conn.get();
     connections_.emplace(raw, std::move(conn));

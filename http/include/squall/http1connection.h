@@ -200,6 +200,9 @@ class HTTP1ServerConnection {
 public:
     HTTP1ServerConnection(std::unique_ptr<IOStream> stream, HTTP1ConnectionParameters params = {},
                           HTTPConnectionContext context = {});
+    /// A server's connections share one set of parameters rather than each holding a copy.
+    HTTP1ServerConnection(std::unique_ptr<IOStream> stream, std::shared_ptr<const HTTP1ConnectionParameters> params,
+                          HTTPConnectionContext context = {});
     /// Closes the stream (unless a request detached it); the serving loop then ends without
     /// calling the delegate again.
     ~HTTP1ServerConnection();
@@ -222,9 +225,11 @@ private:
     // What the serving loop and the stream's close callback share with this object, which
     // may go first.
     struct Shared;
-    /// Waits for a message's first byte: false when the stream closed first.
-    static Future<bool> next_message_arrives(Shared& shared, IOStream& stream, detail::IdleTimer* idle);
+    /// Serves requests until the connection closes, is taken or a message says to stop.
     static Future<void> serve(std::shared_ptr<Shared> shared, std::shared_ptr<IOStream> stream);
+    /// One request, from its first byte on: whether the connection carries another. Both
+    /// arguments are serve()'s, which waits for this.
+    static Future<bool> serve_message(Shared& shared, const std::shared_ptr<IOStream>& stream);
     std::shared_ptr<IOStream> stream_;
     std::shared_ptr<Shared> shared_;
 };

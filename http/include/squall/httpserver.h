@@ -88,6 +88,7 @@ private:
     HTTPServerOptions options_;
     std::unique_ptr<HTTPServerConnectionDelegate> owned_delegate_;
     std::unique_ptr<HTTPServerConnectionDelegate> adapter_;
+    std::shared_ptr<const HTTP1ConnectionParameters> connection_params_;  // from options_, shared
     /// Every connection now, the graceful ones (close_when_idle, drain) after the first.
     void close_connections(bool now);
     void settle_if_all_closed();
