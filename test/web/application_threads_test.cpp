@@ -35,6 +35,13 @@ public:
     }
 };
 
+ServerThreadsOptions two_loopback_threads() {
+    ServerThreadsOptions options;
+    options.threads = 2;
+    options.bind.address = "127.0.0.1";
+    return options;
+}
+
 /// A page with a partial, rendered with the request's ?n= on whichever thread serves it.
 class TemplateHandler : public RequestHandler {
 public:
@@ -50,10 +57,7 @@ TEST_CASE_METHOD(AsyncTest, "ServerThreads render templates from one Application
     ApplicationSettings settings;
     settings.template_path = dir.path();
     Application app({url<TemplateHandler>("/")}, settings);
-    ServerThreadsOptions options;
-    options.threads = 2;
-    options.bind.address = "127.0.0.1";
-    ServerThreads servers(app, 0, options);
+    ServerThreads servers(app, 0, two_loopback_threads());
     std::string base = "http://127.0.0.1:" + std::to_string(servers.port());
     run_sync([&]() -> Future<void> {
         AsyncHTTPClientOptions client_options;
@@ -79,10 +83,7 @@ TEST_CASE_METHOD(AsyncTest, "an Application shared by ServerThreads serves from 
     settings.static_path = dir.path();
     settings.cookie_secret = "threads share this secret";
     Application app({url<SharedStateHandler>("/")}, settings);
-    ServerThreadsOptions options;
-    options.threads = 2;
-    options.bind.address = "127.0.0.1";
-    ServerThreads servers(app, 0, options);
+    ServerThreads servers(app, 0, two_loopback_threads());
     std::string base = "http://127.0.0.1:" + std::to_string(servers.port());
 
     std::set<std::string> threads, urls;
