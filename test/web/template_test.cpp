@@ -68,6 +68,8 @@ struct Templates {
         dir.write("templates/static.html",
                   "<link href=\"{{#static_url}} site.css {{/static_url}}\">"
                   "<img src=\"{{#static_url}}{{{file}}}{{/static_url}}\">");
+        dir.write("templates/links.html", "<a href=\"{{#reverse_url}}item {{id}} {{{part}}}{{/reverse_url}}\">");
+        dir.write("templates/sub/page.html", "from the subdirectory");
         dir.write("templates/request.html", "{{request.method}} {{request.path}} {{request.uri}} "
                                             "{{#current_user}}user={{current_user}}{{/current_user}}");
         dir.write("secret.txt", "secret");
@@ -87,10 +89,19 @@ std::string page_url(const AppServer& s, const std::string& page, const std::str
     return s.url("/page?page=" + url_escape(page) + "&values=" + url_escape(values));
 }
 
+/// A subclass choosing its own directory (Tornado's get_template_path).
+class OwnPathHandler : public RequestHandler {
+public:
+    std::string get_template_path() const override { return settings().template_path + "/sub"; }
+    Future<void> get() override { return render("page.html"); }
+};
+
 std::vector<URLSpec> routes() {
     std::vector<URLSpec> r;
     r.push_back(url<PageHandler>("/page"));
     r.push_back(url<PiecesHandler>("/pieces"));
+    r.push_back(url<OwnPathHandler>("/own"));
+    r.push_back(url<PageHandler>("/item/([^/]+)/([^/]+)").with_name("item"));
     return r;
 }
 
@@ -214,7 +225,7 @@ TEST_CASE_METHOD(AsyncTest, "render: compiled templates are cached unless debug 
     CHECK(edit_between_fetches(uncached) == "second 2");
 }
 
-TEST_CASE_METHOD(AsyncTest, "render: xsrf_form_html, static_url, request and current_user in templates",
+TEST_CASE_METHOD(AsyncTest, "render: xsrf_form_html, static_url, reverse_url, request and current_user in templates",
                  "[web][template][net]") {
     Templates t;
     ApplicationSettings settings = t.settings();
@@ -235,6 +246,10 @@ TEST_CASE_METHOD(AsyncTest, "render: xsrf_form_html, static_url, request and cur
         CHECK(statics.body.find("<img src=\"/static/a&amp;b.css?v=") != std::string::npos);
         HTTPResponse request = co_await client.fetch(s.url("/page?page=request.html&user=%3Cme%3E"));
         CHECK(request.body == "GET /page /page?page=request.html&amp;user=%3Cme%3E user=&lt;me&gt;");
+        HTTPResponse links = co_await client.fetch(page_url(s, "links.html", R"({"id": "7", "part": "a&b"})"));
+        CHECK(links.body == "<a href=\"/item/7/a%26b\">");
+        HTTPResponse own = co_await client.fetch(s.url("/own"));
+        CHECK(own.body == "from the subdirectory");
         // A value named like a built-in wins, as Tornado's keyword arguments do.
         HTTPResponse shadowed = co_await client.fetch(page_url(s, "request.html", R"({"current_user": "value"})"));
         CHECK(shadowed.body.ends_with(" user=value"));

@@ -1,10 +1,12 @@
 // RequestHandler's templates: render / render_string and what every template sees besides its
-// values (request, current_user, xsrf_form_html, static_url). Internal. Models tornado/web.py
+// values (request, current_user, xsrf_form_html, static_url, reverse_url). Internal. Models tornado/web.py
 // (4.0) RequestHandler.render, render_string, get_template_namespace and get_template_path.
 #include <nlohmann/json.hpp>
 
+#include <sstream>
 #include <stdexcept>
 #include <string_view>
+#include <vector>
 
 #include "squall/application.h"
 #include "squall/requesthandler.h"
@@ -42,6 +44,19 @@ mustache::data static_url_lambda(RequestHandler& handler) {
     }));
 }
 
+/// `{{#reverse_url}}name arg1 arg2{{/reverse_url}}`: the section rendered, then split at
+/// whitespace into the route's name and its arguments; the path comes out HTML-escaped.
+mustache::data reverse_url_lambda(RequestHandler& handler) {
+    return mustache::data(mustache::lambda2([&handler](const std::string& text, const mustache::renderer& render) {
+        std::istringstream words(render(text));
+        std::string name, arg;
+        std::vector<std::string> args;
+        words >> name;
+        while (words >> arg) args.push_back(arg);
+        return mustache::html_escape(handler.reverse_url(name, args));
+    }));
+}
+
 /// A lambda, so that only pages that show the form get the `_xsrf` cookie (Tornado calls it
 /// from the template too). Raw HTML: the template writes `{{{xsrf_form_html}}}`.
 mustache::data xsrf_lambda(RequestHandler& handler) {
@@ -62,6 +77,7 @@ mustache::data template_namespace(RequestHandler& handler, const nlohmann::json&
     add("current_user", user ? mustache::data(*user) : mustache::data(false));
     add("xsrf_form_html", xsrf_lambda(handler));
     add("static_url", static_url_lambda(handler));
+    add("reverse_url", reverse_url_lambda(handler));
     return ns;
 }
 

@@ -124,8 +124,9 @@ public:
     /// Renders the mustache template `template_name` (a file under get_template_path()) with
     /// `values`, a JSON object (Tornado's keyword arguments), writes it and finishes. `{{x}}`
     /// is HTML-escaped, `{{{x}}}` raw; besides the values a template sees `request` (method,
-    /// uri, path, query, host, protocol, remote_ip), `current_user`, `{{{xsrf_form_html}}}`
-    /// and `{{#static_url}}path{{/static_url}}`. Throws TemplateError (a 500 in a handler).
+    /// uri, path, query, host, protocol, remote_ip), `current_user`, `{{{xsrf_form_html}}}`,
+    /// `{{#static_url}}path{{/static_url}}` and `{{#reverse_url}}name args{{/reverse_url}}`.
+    /// Throws TemplateError (a 500 in a handler).
     Future<void> render(const std::string& template_name);
     Future<void> render(const std::string& template_name, const nlohmann::json& values);
     /// The rendered page as a string, for a part of a response or an email.
