@@ -49,6 +49,9 @@ TEST_CASE_METHOD(AsyncTest, "squall-demo: every endpoint of the demo application
             CHECK(index.body.find("textContent") != std::string::npos);  // messages are shown as text, never as HTML
             CHECK(index.body.find("innerHTML") == std::string::npos);
             CHECK(index.body.find("src=\"http") == std::string::npos);  // self-contained: no external scripts
+            // Rendered from the site's templates: the head partial with the page's title.
+            CHECK(index.body.find("<title>squall demo</title>\n") != std::string::npos);
+            CHECK(index.body.find("<h1>squall demo</h1>") != std::string::npos);
             HTTPResponse hello = co_await fetch("/hello");
             CHECK(hello.code == 200);
             CHECK(hello.body == "Hello, world");
@@ -117,6 +120,7 @@ TEST_CASE_METHOD(AsyncTest, "squall-demo: every endpoint of the demo application
             CHECK((co_await fetch("/cookie")).code == 401);
 
             HTTPResponse form = co_await fetch("/xsrf");
+            CHECK(form.body.find("<title>XSRF-protected form</title>") != std::string::npos);
             std::string token;
             REQUIRE(RE2::PartialMatch(form.body, R"re(name="_xsrf" value="([^"]+)")re", &token));
             std::string xsrf_cookie = cookie_pair(form, "_xsrf");

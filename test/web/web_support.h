@@ -1,7 +1,11 @@
-// Test helpers for the web suite: an Application served on a kernel-picked loopback port, and
-// a fetch that returns error responses instead of raising. Internal test header.
+// Test helpers for the web suite: an Application served on a kernel-picked loopback port, a
+// request that shows the wire, and a temporary directory of files. Internal test header.
 #pragma once
 
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,5 +36,28 @@ inline HTTPRequest raw_request(std::string url, std::string method = "GET") {
     r.allow_nonstandard_methods = true;
     return r;
 }
+
+/// A fresh directory under /tmp for a test's files, removed with everything in it afterwards.
+struct TempDir {
+    std::filesystem::path root;
+    explicit TempDir(const std::string& prefix = "squall-web-test") {
+        std::string pattern = "/tmp/" + prefix + "-XXXXXX";
+        root = ::mkdtemp(pattern.data());
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(root, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    /// Writes `content` to `relative` (directories made as needed), replacing what was there.
+    void write(const std::string& relative, const std::string& content) const {
+        std::filesystem::create_directories((root / relative).parent_path());
+        std::ofstream(root / relative, std::ios::binary | std::ios::trunc) << content;
+    }
+    std::string path(const std::string& relative = {}) const {
+        return relative.empty() ? root.string() : (root / relative).string();
+    }
+};
 
 }  // namespace squall::testing

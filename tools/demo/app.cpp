@@ -1,6 +1,6 @@
 // The demo's handlers: hello, echo, a streamed upload, signed cookies, XSRF, a redirect and a
-// compressible page, with static files from the site directory; the WebSocket endpoints are in
-// sockets.cpp. Part of squall-demo.
+// compressible page, with static files and the pages' templates from the site directory; the
+// WebSocket endpoints are in sockets.cpp. Part of squall-demo.
 #include "app.h"
 
 #include <openssl/evp.h>
@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "page.h"
 #include "sockets.h"
 #include "squall/web.h"
 
@@ -17,10 +16,7 @@ namespace {
 
 class IndexHandler : public RequestHandler {
 public:
-    Future<void> get() override {
-        write(index_page);
-        return {};
-    }
+    Future<void> get() override { return render("index.html", nlohmann::json{{"title", "squall demo"}}); }
 };
 
 class HelloHandler : public RequestHandler {
@@ -94,11 +90,7 @@ public:
 
 class XSRFHandler : public RequestHandler {
 public:
-    Future<void> get() override {
-        write("<!DOCTYPE html><html><body><form method=\"post\" action=\"/xsrf\">" + xsrf_form_html() +
-              "<input name=\"msg\" value=\"hello\"><button>Send</button></form></body></html>");
-        return {};
-    }
+    Future<void> get() override { return render("xsrf.html", nlohmann::json{{"title", "XSRF-protected form"}}); }
     Future<void> post() override {
         check_xsrf_cookie();  // only this endpoint checks, so the setting stays off
         set_header("Content-Type", "text/plain; charset=UTF-8");
@@ -125,6 +117,7 @@ std::unique_ptr<Application> make_application(const DemoOptions& o) {
     settings.compress_response = o.compress_response;
     settings.cookie_secret = o.cookie_secret;
     settings.static_path = o.site + "/static";
+    settings.template_path = o.site + "/templates";
     settings.websocket_max_message_size = o.websocket_max_message_size;
     std::vector<URLSpec> routes;
     routes.push_back(url<IndexHandler>("/"));

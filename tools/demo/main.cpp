@@ -33,7 +33,7 @@ bool parse_flags(int argc, char** argv, squall::demo::DemoOptions& o) {
     const auto& shutdown_grace = squall::define(
         "shutdown_grace", o.shutdown_grace,
         "seconds requests in flight may take to finish after SIGTERM or SIGINT (a second signal: none)", server);
-    const auto& site = squall::define("site", o.site, "site directory (default: a temporary one with the demo files)", server);
+    const auto& site = squall::define("site", o.site, "site directory with static/ and templates/ (default: a temporary one with the demo files)", server);
     const auto& cookie_secret = squall::define("cookie_secret", o.cookie_secret, "key for signed cookies", server);
     const auto& decompress = squall::define("decompress_request", o.decompress_request, "decode gzip request bodies", server);
     const auto& compress = squall::define("compress_response", o.compress_response,

@@ -1,14 +1,16 @@
-// The HTML of the demo's front page: links to every endpoint and the chat room client (which
-// talks to /chat over WebSocket). Part of squall-demo.
+// The demo's mustache templates, written into the site's templates/ directory: the front page
+// (links to every endpoint and the chat room client, which talks to /chat over WebSocket), the
+// XSRF form, and the head both share as a partial. Part of squall-demo.
 #pragma once
 
 namespace squall::demo {
 
-inline constexpr const char* index_page = R"html(<!DOCTYPE html>
+/// templates/head.html: the document's start, with the page's {{title}}.
+inline constexpr const char* head_template = R"html(<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>squall demo</title>
+<title>{{title}}</title>
 <style>
 body { font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; }
 code { background: #f3f3f3; padding: 0 .2rem; }
@@ -16,7 +18,11 @@ code { background: #f3f3f3; padding: 0 .2rem; }
 </style>
 </head>
 <body>
-<h1>squall demo</h1>
+<h1>{{title}}</h1>
+)html";
+
+/// templates/index.html: the front page.
+inline constexpr const char* index_template = R"html({{> head.html}}
 <p>Tornado's design in C++20. Each link shows one feature.</p>
 <ul>
 <li><a href="/hello">/hello</a>: the smallest handler</li>
@@ -55,6 +61,13 @@ document.getElementById("chat").onsubmit = (e) => {
   input.value = "";
 };
 </script>
+</body>
+</html>
+)html";
+
+/// templates/xsrf.html: a form carrying the XSRF token ({{{xsrf_form_html}}} is raw HTML).
+inline constexpr const char* xsrf_template = R"html({{> head.html}}
+<form method="post" action="/xsrf">{{{xsrf_form_html}}}<input name="msg" value="hello"><button>Send</button></form>
 </body>
 </html>
 )html";

@@ -1,6 +1,8 @@
 // Creates the demo's site directory. Part of squall-demo.
 #include "site.h"
 
+#include "page.h"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -23,6 +25,9 @@ void populate_site(const std::string& dir) {
     for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i % 251);
     write_file(root / "static" / "big.bin", big);
     write_file(root / "static" / "sub" / "nested.txt", "Nested static file\n");
+    write_file(root / "templates" / "head.html", head_template);
+    write_file(root / "templates" / "index.html", index_template);
+    write_file(root / "templates" / "xsrf.html", xsrf_template);
     write_file(root / "secret.txt", "This file is outside the static root and must never be served.\n");
 }
 

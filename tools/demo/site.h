@@ -1,5 +1,6 @@
 // The demo's site directory: static/hello.txt, static/big.bin (1 MiB, byte i = i mod 251),
-// static/sub/nested.txt and secret.txt outside the static root. Part of squall-demo.
+// static/sub/nested.txt, the pages' templates in templates/ and secret.txt outside the static
+// root. Part of squall-demo.
 #pragma once
 
 #include <string>

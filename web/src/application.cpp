@@ -1,6 +1,7 @@
 // Application: host groups, routing to handlers, the static-file routes, reverse_url, the
-// access log and the cache of static files' hashes. Internal. Models tornado/web.py (4.0)
-// Application (add_handlers, _get_host_handlers, __call__ routing, log_request, reverse_url).
+// access log, the cache of static files' hashes and the template cache. Internal. Models
+// tornado/web.py (4.0) Application (add_handlers, _get_host_handlers, __call__ routing,
+// log_request, reverse_url).
 #include "squall/application.h"
 
 #include <re2/re2.h>
@@ -14,11 +15,14 @@
 #include "squall/log.h"
 #include "squall/staticfilehandler.h"
 #include "squall/web_handlers.h"
+#include "template_loader.h"
 
 namespace squall {
 
 Application::Application(std::vector<URLSpec> handlers, ApplicationSettings settings, std::string default_host)
-    : settings_(std::move(settings)), default_host_(std::move(default_host)) {
+    : settings_(std::move(settings)),
+      default_host_(std::move(default_host)),
+      templates_(std::make_unique<detail::TemplateLoader>()) {
     if (!settings_.static_path.empty()) {
         const std::string& root = settings_.static_path;
         auto make = [&](std::string pattern) {
@@ -145,7 +149,8 @@ std::optional<std::string> Application::static_content_version(const std::string
     }
     std::int64_t mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
     auto size = static_cast<std::uint64_t>(st.st_size);
-    if (settings_.static_hash_cache) {
+    const bool cached = settings_.static_hash_cache && !settings_.debug;
+    if (cached) {
         std::lock_guard lock(static_versions_mutex_);
         auto it = static_versions_.find(absolute_path);
         if (it != static_versions_.end() && it->second.size == size && it->second.mtime_ns == mtime_ns)
@@ -162,7 +167,7 @@ std::optional<std::string> Application::static_content_version(const std::string
     while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) h.update(std::string_view(buf, n));
     std::fclose(f);
     std::string hash = h.hex_digest();
-    if (settings_.static_hash_cache) {
+    if (cached) {
         std::lock_guard lock(static_versions_mutex_);
         static_versions_[absolute_path] = CachedVersion{size, mtime_ns, hash};
     }

@@ -5,9 +5,6 @@
 
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "crypto.h"
 #include "gzip_transform.h"
 #include "sha1.h"
@@ -239,20 +236,6 @@ Future<void> RequestHandler::finish(std::string_view chunk) {
     return written;
 }
 
-std::string RequestHandler::render_string(const std::string& template_name) const {
-    std::string path = settings().template_path.empty() ? template_name : settings().template_path + "/" + template_name;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read template " + path);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
-Future<void> RequestHandler::render(const std::string& template_name) {
-    std::string body = render_string(template_name);
-    return finish(body);
-}
-
 void RequestHandler::redirect(std::string_view url, bool permanent, std::optional<int> status) {
     check_not_handed_over("redirect");
     if (headers_written_) throw std::logic_error("Cannot redirect after headers have been written");
@@ -295,7 +278,7 @@ void RequestHandler::send_error(int status_code, std::exception_ptr error) {
 }
 
 void RequestHandler::write_error(int status_code, std::exception_ptr error) {
-    if (settings().serve_traceback && error) {
+    if ((settings().serve_traceback || settings().debug) && error) {
         set_header("Content-Type", "text/plain");
         try {
             std::rethrow_exception(error);

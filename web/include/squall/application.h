@@ -21,6 +21,10 @@
 
 namespace squall {
 
+namespace detail {
+class TemplateLoader;
+}
+
 /// Tornado's Application settings that mean something in C++, with its defaults.
 struct ApplicationSettings {
     /// Gzip responses for clients that accept it (text and the usual JSON/JS/XML types, 1024
@@ -41,8 +45,15 @@ struct ApplicationSettings {
     bool static_hash_cache = true;
     /// For requests no pattern matches (default: 404 through ErrorHandler).
     HandlerFactory default_handler_class;
-    /// Where render() finds files.
+    /// Where render() finds its mustache templates and their partials (empty: the current
+    /// directory). Names never leave it: absolute names and `..` are refused.
     std::string template_path;
+    /// Keep each template compiled after its first use (per Application). Off: every render
+    /// reads the file again, so edits show at once.
+    bool compiled_template_cache = true;
+    /// Tornado's development mode: as compiled_template_cache=false, static_hash_cache=false
+    /// and serve_traceback=true together (whatever those say).
+    bool debug = false;
     /// For authenticated(): where to send users who are not logged in.
     std::string login_url;
     /// Error pages carry the exception's text (for development only).
@@ -95,6 +106,8 @@ public:
     std::optional<std::string> static_content_version(const std::string& absolute_path);
 
 private:
+    friend class RequestHandler;  // render() uses the template cache
+
     struct HostGroup {
         std::string pattern;
         std::shared_ptr<const re2::RE2> regex;  // none for the catch-all
@@ -112,6 +125,8 @@ private:
     // The one cache requests change: locked, so that threads may share the application.
     std::mutex static_versions_mutex_;
     std::map<std::string, CachedVersion> static_versions_;
+    // Compiled templates (render()); it locks itself, for the same reason.
+    std::unique_ptr<detail::TemplateLoader> templates_;
     // Last: the servers go first, while the routes they call into still exist.
     std::vector<std::unique_ptr<HTTPServer>> servers_;
 };

@@ -1,7 +1,7 @@
 // RequestHandler: the base class of web handlers, with Tornado's lifecycle (initialize,
 // prepare, the HTTP verbs, on_finish, on_connection_close), output (status, headers, write,
-// flush, finish, redirect, error pages, ETags), input (arguments, files, cookies, signed
-// cookies) and XSRF protection. Public header. Models tornado/web.py (4.0) RequestHandler.
+// flush, finish, redirect, error pages, ETags, templates), input (arguments, files, cookies,
+// signed cookies) and XSRF protection. Public header. Models tornado/web.py (4.0) RequestHandler.
 #pragma once
 
 #include "squall/detail/require_cxx20.h"
@@ -89,6 +89,8 @@ public:
     virtual std::optional<std::string> compute_etag();
     /// Throws HTTPError(403) unless the request carries the XSRF token of its `_xsrf` cookie.
     virtual void check_xsrf_cookie();
+    /// The directory render() reads templates from; the template_path setting by default.
+    virtual std::string get_template_path() const;
 
     // ---- Output ------------------------------------------------------------------------------
     /// A reason is required for a code without a standard one (std::invalid_argument).
@@ -119,11 +121,17 @@ public:
     Future<void> finish(std::string_view chunk = {});
     bool finished() const noexcept { return finished_; }
     bool headers_written() const noexcept { return headers_written_; }
-    /// Writes the contents of a file (template_path relative) as the response and finishes.
-    /// squall has no template language: the file is sent as it is.
+    /// Renders the mustache template `template_name` (a file under get_template_path()) with
+    /// `values`, a JSON object (Tornado's keyword arguments), writes it and finishes. `{{x}}`
+    /// is HTML-escaped, `{{{x}}}` raw; besides the values a template sees `request` (method,
+    /// uri, path, query, host, protocol, remote_ip), `current_user`, `{{{xsrf_form_html}}}`,
+    /// `{{#static_url}}path{{/static_url}}` and `{{#reverse_url}}name args{{/reverse_url}}`.
+    /// Throws TemplateError (a 500 in a handler).
     Future<void> render(const std::string& template_name);
-    /// The contents of a file under template_path.
-    std::string render_string(const std::string& template_name) const;
+    Future<void> render(const std::string& template_name, const nlohmann::json& values);
+    /// The rendered page as a string, for a part of a response or an email.
+    std::string render_string(const std::string& template_name);
+    std::string render_string(const std::string& template_name, const nlohmann::json& values);
     /// 302 (301 when permanent, or `status` 300-399) to `url` joined with the request URI.
     void redirect(std::string_view url, bool permanent = false, std::optional<int> status = std::nullopt);
     /// An error page for `status_code`, made by write_error; logs instead when headers went out.

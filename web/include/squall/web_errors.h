@@ -1,6 +1,6 @@
 // The exceptions a request handler raises to end a request: HTTPError (an error page with its
-// status), MissingArgumentError (400) and Finish (end quietly). Public header. Models
-// tornado/web.py (4.0) HTTPError, MissingArgumentError and Finish.
+// status), MissingArgumentError (400) and Finish (end quietly), and TemplateError from render().
+// Public header. Models tornado/web.py (4.0) HTTPError, MissingArgumentError and Finish.
 #pragma once
 
 #include "squall/detail/require_cxx20.h"
@@ -44,6 +44,15 @@ public:
 
 private:
     std::string chunk_;
+};
+
+/// render() / render_string() could not make a page: the template is missing, its name leaves
+/// template_path, or the engine refused it (a syntax error). The message names the file and
+/// says what the engine said. In a handler it is an ordinary error: 500, logged.
+class TemplateError : public std::runtime_error {
+public:
+    TemplateError(const std::string& template_name, const std::string& message)
+        : std::runtime_error("template " + template_name + ": " + message) {}
 };
 
 }  // namespace squall
