@@ -136,16 +136,16 @@ Future<std::string> BaseIOStream::read_until(std::string delimiter, std::size_t 
     if (delimiter.empty()) throw std::invalid_argument("read_until: empty delimiter");
     PendingRead r;
     r.kind = ReadKind::until;
-    r.delimiter = std::move(delimiter);
-    r.max_bytes = max_bytes;
+    r.more().delimiter = std::move(delimiter);
+    r.more().max_bytes = max_bytes;
     return start_read(std::move(r));
 }
 
 Future<std::string> BaseIOStream::read_until_regex(std::string pattern, std::size_t max_bytes) {
     PendingRead r;
     r.kind = ReadKind::regex;
-    r.regex = std::make_shared<const CompiledRegex>(pattern);
-    r.max_bytes = max_bytes;
+    r.more().regex = std::make_shared<const CompiledRegex>(pattern);
+    r.more().max_bytes = max_bytes;
     return start_read(std::move(r));
 }
 
@@ -161,7 +161,7 @@ Future<std::string> BaseIOStream::read_bytes(std::size_t n, Streaming streaming)
     PendingRead r;
     r.kind = ReadKind::bytes;
     r.bytes = n;
-    r.streaming = std::move(streaming.callback);
+    r.more().streaming = std::move(streaming.callback);
     return start_read(std::move(r));
 }
 
@@ -181,7 +181,7 @@ Future<std::string> BaseIOStream::read_until_close() {
 Future<std::string> BaseIOStream::read_until_close(Streaming streaming) {
     PendingRead r;
     r.kind = ReadKind::until_close;
-    r.streaming = std::move(streaming.callback);
+    r.more().streaming = std::move(streaming.callback);
     return start_read(std::move(r));
 }
 
@@ -226,40 +226,40 @@ std::optional<std::size_t> BaseIOStream::find_read_pos() {
     case ReadKind::none:
         return std::nullopt;
     case ReadKind::until: {
-        const std::string& d = read_.delimiter;
+        const std::string& d = read_.extra->delimiter;
         std::size_t at = buf.find(d, read_buffer_.scan_start(d.size()));
         if (at != std::string_view::npos) {
             std::size_t end = at + d.size();
-            if (read_.max_bytes && end > read_.max_bytes) throw_unsatisfiable();
+            if (read_.max_bytes() && end > read_.max_bytes()) throw_unsatisfiable();
             return end;
         }
         read_buffer_.set_scanned(buf.size());
-        if (read_.max_bytes && buf.size() > read_.max_bytes) throw_unsatisfiable();
+        if (read_.max_bytes() && buf.size() > read_.max_bytes()) throw_unsatisfiable();
         return std::nullopt;
     }
     case ReadKind::regex: {
-        const CompiledRegex& re = *read_.regex;
+        const CompiledRegex& re = *read_.extra->regex;
         // A match that failed before must end in the new bytes, so it starts at most
         // max_width - 1 bytes before them; RE2 still sees the whole buffer for ^ and \b.
         std::size_t from = re.max_width ? read_buffer_.scan_start(std::max<std::size_t>(*re.max_width, 1)) : 0;
         re2::StringPiece text(buf.data(), buf.size()), match;
         if (from <= buf.size() && re.regex.Match(text, from, text.size(), RE2::UNANCHORED, &match, 1)) {
             std::size_t end = static_cast<std::size_t>(match.data() - buf.data()) + match.size();
-            if (read_.max_bytes && end > read_.max_bytes) throw_unsatisfiable();
+            if (read_.max_bytes() && end > read_.max_bytes()) throw_unsatisfiable();
             return end;
         }
         read_buffer_.set_scanned(buf.size());
-        if (read_.max_bytes && buf.size() > read_.max_bytes) throw_unsatisfiable();
+        if (read_.max_bytes() && buf.size() > read_.max_bytes()) throw_unsatisfiable();
         return std::nullopt;
     }
     case ReadKind::bytes:
-        if (read_.streaming) return read_.bytes == 0 ? std::optional<std::size_t>(0) : std::nullopt;
+        if (read_.streaming()) return read_.bytes == 0 ? std::optional<std::size_t>(0) : std::nullopt;
         if (read_.bytes == 0) return 0;
         if (read_.partial && !buf.empty()) return std::min(buf.size(), read_.bytes);
         if (buf.size() >= read_.bytes) return read_.bytes;
         return std::nullopt;
     case ReadKind::until_close:
-        if (closed_) return read_.streaming ? 0 : buf.size();
+        if (closed_) return read_.streaming() ? 0 : buf.size();
         return std::nullopt;
     case ReadKind::fill:
         if (buf.size() >= read_.bytes) return 0;
@@ -271,20 +271,20 @@ std::optional<std::size_t> BaseIOStream::find_read_pos() {
 void BaseIOStream::throw_unsatisfiable() {
     const char* what = read_.kind == ReadKind::regex ? "regex" : "delimiter";
     char msg[96];
-    std::snprintf(msg, sizeof msg, "%s not found within %zu bytes", what, read_.max_bytes);
+    std::snprintf(msg, sizeof msg, "%s not found within %zu bytes", what, read_.max_bytes());
     throw UnsatisfiableReadError(msg);
 }
 
 bool BaseIOStream::try_complete_from_buffer() {
     // Streaming reads hand over whatever has arrived before checking completion.
-    if (read_.streaming && !read_buffer_.empty()) {
+    if (read_.streaming() && !read_buffer_.empty()) {
         std::size_t n = read_buffer_.size();
         if (read_.kind == ReadKind::bytes) n = std::min(n, read_.bytes);
         if (n > 0) {
             std::string chunk = read_buffer_.take(n);
             if (read_.kind == ReadKind::bytes) read_.bytes -= n;
             const auto watch = life_.watch();
-            read_.streaming(chunk);
+            read_.extra->streaming(chunk);
             if (!watch.alive()) return true;
         }
     }

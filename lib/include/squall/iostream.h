@@ -205,16 +205,27 @@ private:
     struct CompiledRegex;
     struct PendingRead {
         ReadKind kind = ReadKind::none;
-        std::string delimiter;
-        // Behind a pointer: keeps RE2 out of this header.
-        std::shared_ptr<const CompiledRegex> regex;
-        std::size_t max_bytes = 0;
-        std::size_t bytes = 0;
         bool partial = false;
-        MoveOnlyFunction<void(std::string_view)> streaming;
+        std::size_t bytes = 0;
+        // What only delimiter, regex and streaming reads need, behind a pointer: the library's
+        // own reads (fill_buffer, read_bytes) and every idle stream carry none of it.
+        struct Extra {
+            std::string delimiter;
+            std::shared_ptr<const CompiledRegex> regex;  // behind a pointer: keeps RE2 out of this header
+            std::size_t max_bytes = 0;
+            MoveOnlyFunction<void(std::string_view)> streaming;
+        };
+        std::unique_ptr<Extra> extra;
         // Made by start_read only: an idle stream holds no Promise (whose unset destruction
         // would build a BrokenPromise per read).
         std::optional<Promise<std::string>> promise;
+
+        Extra& more() {
+            if (!extra) extra = std::make_unique<Extra>();
+            return *extra;
+        }
+        std::size_t max_bytes() const noexcept { return extra ? extra->max_bytes : 0; }
+        bool streaming() const noexcept { return extra && extra->streaming; }
     };
     struct PendingWrite {
         std::size_t end;  // total_written_ value at which this write is complete
