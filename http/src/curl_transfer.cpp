@@ -92,6 +92,10 @@ void CurlTransfer::set_method_and_body() {
         // Read in place: request_ outlives the transfer, and curl may send it again (307).
         setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request_.body->size()));
         setopt(easy_, CURLOPT_POSTFIELDS, request_.body->data());
+    } else if (m == "POST") {
+        // A POST without a body (allow_nonstandard_methods): curl would read one from stdin.
+        setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(0));
+        setopt(easy_, CURLOPT_POSTFIELDS, "");
     }
 }
 

@@ -828,6 +828,12 @@ TEST_CASE_METHOD(AsyncTest, "curl: prepare_curl_callback, HEAD, digest, streamed
         head.method = "HEAD";
         HTTPResponse h = co_await client.fetch(head);
         CHECK(h.code == 200);
+        // A POST without a body sends an empty one (curl's default would read standard input).
+        HTTPRequest empty_post(s.url("/echo"));
+        empty_post.method = "POST";
+        empty_post.allow_nonstandard_methods = true;
+        HTTPResponse ep = co_await client.fetch(empty_post);
+        CHECK(ep.body.find("Content-Length: 0\n") != std::string::npos);
         CHECK(h.body.empty());
         CHECK(h.headers.get("Content-Length") == "12");
         // Digest: the site never challenges, so curl sends no credentials at all (basic would).
