@@ -162,6 +162,8 @@ namespace detail {
 class HTTPClientBackend;
 }
 
+/// Tornado's AsyncHTTPClient: fetches on `loop`, done by the implementation the options (or
+/// configure()) name; the checks, raise_error and close() behave alike for both.
 class AsyncHTTPClient {
 public:
     /// Throws std::runtime_error when the implementation asked for is curl and squall was
@@ -169,7 +171,8 @@ public:
     explicit AsyncHTTPClient(AsyncHTTPClientOptions options = {}, IOLoop& loop = IOLoop::current());
     AsyncHTTPClient(const AsyncHTTPClient&) = delete;
     AsyncHTTPClient& operator=(const AsyncHTTPClient&) = delete;
-    ~AsyncHTTPClient();
+    /// Virtual: a CurlAsyncHTTPClient may be owned through an AsyncHTTPClient pointer.
+    virtual ~AsyncHTTPClient();
 
     /// The response; with raise_error (Tornado's default) a non-2xx code or a failure fails the
     /// Future with HTTPClientError instead. Bad requests (an unknown scheme, a GET with a body,
