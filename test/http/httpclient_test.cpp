@@ -25,6 +25,8 @@
 #include "squall/httpclient.h"
 #include "squall/httpserver.h"
 #include "squall/process.h"
+#include "squall/tcpclient.h"
+#include "squall/tcpserver.h"
 #include "test_certs.h"
 
 #ifdef SQUALL_TEST_CURL  // set by meson when squall is built with libcurl
@@ -105,6 +107,17 @@ void site(std::shared_ptr<HTTPServerRequest> r) {
         return;
     }
     respond(*r, 404, {}, "no such page");
+}
+
+/// Server options for https://localhost with the test CA's certificate.
+HTTPServerOptions localhost_tls() {
+    const auto& certs = squall::testing::test_certificates();
+    SSLOptions so;
+    so.certfile = certs.localhost.certfile;
+    so.keyfile = certs.localhost.keyfile;
+    HTTPServerOptions tls;
+    tls.ssl_options = SSLContext::server(so);
+    return tls;
 }
 
 struct Site {
@@ -471,11 +484,7 @@ TEST_CASE_METHOD(AsyncTest, "timeouts, refused connections and the max_clients q
 
 TEST_CASE_METHOD(AsyncTest, "https with verification, and IPv6", "[http][httpclient][ssl][net]") {
     const auto& certs = squall::testing::test_certificates();
-    HTTPServerOptions tls;
-    SSLOptions so;
-    so.certfile = certs.localhost.certfile;
-    so.keyfile = certs.localhost.keyfile;
-    tls.ssl_options = SSLContext::server(so);
+    HTTPServerOptions tls = localhost_tls();
     const auto impl = GENERATE(from_range(implementations()));
     INFO(name(impl));
     const bool simple = impl == HTTPClientImplementation::simple;
@@ -902,6 +911,66 @@ TEST_CASE_METHOD(AsyncTest, "curl: many fetches at once over the multi handle, t
         while (s.server.connection_count() > 0) co_await squall::moment;
     }, 30s);
     CHECK(io_loop().handler_count() == handlers_before);
+}
+
+/// A CONNECT-only proxy: reads the request head, connects where it names, answers 200 and
+/// copies bytes both ways until either side hangs up. Keeps the targets it was asked for.
+class ConnectProxy final : public TCPServer {
+public:
+    using TCPServer::TCPServer;
+    std::vector<std::string> targets;
+
+protected:
+    void handle_stream(std::unique_ptr<IOStream> stream, const SocketAddress&) override {
+        tunnel(std::shared_ptr<IOStream>(std::move(stream)));
+    }
+
+private:
+    Future<void> tunnel(std::shared_ptr<IOStream> client) {
+        try {
+            std::string head = co_await client->read_until("\r\n\r\n");
+            std::string target = head.substr(8, head.find(' ', 8) - 8);  // "CONNECT host:port ..."
+            targets.push_back(target);
+            std::size_t colon = target.rfind(':');
+            TCPClient tcp;
+            auto connecting = tcp.connect(target.substr(0, colon), std::stoi(target.substr(colon + 1)));
+            std::shared_ptr<IOStream> origin = co_await std::move(connecting);
+            co_await client->write("HTTP/1.1 200 Connection established\r\n\r\n");
+            pump(client, origin);
+            pump(origin, client);
+        } catch (const std::exception&) {
+            client->close();
+        }
+    }
+    static Future<void> pump(std::shared_ptr<IOStream> from, std::shared_ptr<IOStream> to) {
+        try {
+            while (true) {
+                std::string piece = co_await from->read_bytes(64 * 1024, true);
+                co_await to->write(std::move(piece));
+            }
+        } catch (const std::exception&) {
+            to->close();  // one side hung up: so does the other
+        }
+    }
+};
+
+TEST_CASE_METHOD(AsyncTest, "curl: https through a proxy's CONNECT tunnel", "[http][httpclient][curl][ssl][net]") {
+    const auto& certs = squall::testing::test_certificates();
+    HTTPServerOptions tls = localhost_tls();
+    Site origin(io_loop(), tls);
+    ConnectProxy proxy(io_loop());
+    proxy.listen(0, "127.0.0.1");
+    CurlAsyncHTTPClient client({}, io_loop());
+    run_sync([&]() -> Future<void> {
+        HTTPRequest r("https://localhost:" + std::to_string(origin.port) + "/echo");
+        r.ca_certs = certs.ca_file();
+        r.proxy_host = "127.0.0.1";
+        r.proxy_port = proxy.ports().front();
+        HTTPResponse via = co_await client.fetch(r);
+        CHECK(via.body.rfind("GET /echo\n", 0) == 0);  // the origin's own answer, through TLS end to end
+        REQUIRE(proxy.targets.size() == 1);
+        CHECK(proxy.targets[0] == "localhost:" + std::to_string(origin.port));
+    });
 }
 
 #endif  // SQUALL_TEST_CURL
