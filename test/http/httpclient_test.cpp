@@ -88,6 +88,12 @@ void site(std::shared_ptr<HTTPServerRequest> r) {
                            "\nProxy-Authorization: " + r->headers.get("Proxy-Authorization");
         return void(respond(*r, 200, {}, seen));
     }
+    if (p == "/digest") {
+        // Challenges for digest auth; shows the answer (its check is the client's business here).
+        std::string auth = r->headers.get("Authorization");
+        if (auth.rfind("Digest ", 0) == 0) return void(respond(*r, 200, {}, auth));
+        return void(respond(*r, 401, {{"WWW-Authenticate", "Digest realm=\"test\", nonce=\"n0nce\", qop=\"auth\""}}, ""));
+    }
     if (p == "/never") return;  // no answer at all
     if (p == "/fd") return void(respond(*r, 200, {}, std::to_string(r->connection->stream()->fileno())));
     if (p == "/close-after") {
@@ -845,13 +851,17 @@ TEST_CASE_METHOD(AsyncTest, "curl: prepare_curl_callback, HEAD, digest, streamed
         CHECK(ep.body.find("Content-Length: 0\n") != std::string::npos);
         CHECK(h.body.empty());
         CHECK(h.headers.get("Content-Length") == "12");
-        // Digest: the site never challenges, so curl sends no credentials at all (basic would).
+        // Digest: nothing until the server challenges, then the answer to its nonce.
         HTTPRequest digest(s.url("/echo"));
         digest.auth_username = "user";
         digest.auth_password = "pw";
         digest.auth_mode = "digest";
+        HTTPResponse unchallenged = co_await client.fetch(digest);
+        CHECK(unchallenged.body.find("Authorization:") == std::string::npos);
+        digest.url = s.url("/digest");
         HTTPResponse d = co_await client.fetch(digest);
-        CHECK(d.body.find("Authorization:") == std::string::npos);
+        CHECK(d.body.rfind("Digest username=\"user\", realm=\"test\", nonce=\"n0nce\"", 0) == 0);
+        CHECK(d.body.find("response=\"") != std::string::npos);
         std::string streamed;
         HTTPRequest gz(s.url("/gzip"));
         gz.streaming_callback = [&](std::string_view piece) { streamed.append(piece); };
