@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "curl_transfer.h"
+#include "squall/detail/lifetime.h"
 #include "squall/log.h"
 
 namespace squall::detail {
@@ -46,6 +47,7 @@ public:
     void check(const HTTPRequest& request, const URLParts& url) const override;
     Future<HTTPResponse> fetch(HTTPRequest request) override;
     void close() override;
+    void start(CURL* easy);
     bool closed() const noexcept override { return multi_ == nullptr; }
 
 private:
@@ -61,7 +63,8 @@ private:
     CURLM* multi_ = nullptr;
     TimeoutHandle timer_;
     std::set<int> watched_;  // curl's sockets with a handler on the loop
-    std::map<CURL*, std::unique_ptr<CurlTransfer>> transfers_;
+    std::map<CURL*, std::unique_ptr<CurlTransfer>> transfers_;  // added to multi_, or about to be
+    Lifetime life_;  // ended by close(), for callbacks queued on the loop
 };
 
 CurlHTTPClient::CurlHTTPClient(AsyncHTTPClientOptions options, IOLoop& loop)
@@ -99,13 +102,24 @@ Future<HTTPResponse> CurlHTTPClient::fetch(HTTPRequest request) {
     auto f = t->promise.get_future();
     CURL* easy = t->easy();
     transfers_.emplace(easy, std::move(t));
-    // Adding calls on_timer, whose timeout (0) starts the transfer on the loop's next turn.
-    if (CURLMcode rc = curl_multi_add_handle(multi_, easy); rc != CURLM_OK) {
-        auto node = transfers_.extract(easy);
-        HTTPResponse r = node.mapped()->finish(CURLE_FAILED_INIT);
-        deliver(std::move(node.mapped()), std::move(r));
-    }
+    start(easy);
     return f;
+}
+
+void CurlHTTPClient::start(CURL* easy) {
+    // Adding calls on_timer, whose timeout (0) starts the transfer on the loop's next turn.
+    CURLMcode rc = curl_multi_add_handle(multi_, easy);
+    if (rc == CURLM_OK) return;
+    if (rc == CURLM_RECURSIVE_API_CALL) {
+        // fetch() from a callback curl is running (a streaming_callback): add it once curl returned.
+        loop_.add_callback([this, alive = life_.watch(), easy] {
+            if (alive.alive()) start(easy);
+        });
+        return;
+    }
+    auto node = transfers_.extract(easy);
+    HTTPResponse r = node.mapped()->abandon(std::string("curl_multi_add_handle: ") + curl_multi_strerror(rc));
+    deliver(std::move(node.mapped()), std::move(r));
 }
 
 int CurlHTTPClient::on_socket(CURL*, curl_socket_t fd, int what, void* self, void*) {
@@ -187,9 +201,10 @@ void CurlHTTPClient::deliver(std::unique_ptr<CurlTransfer> transfer, HTTPRespons
 
 void CurlHTTPClient::close() {
     if (!multi_) return;
+    life_.end();
     for (auto& [easy, t] : std::exchange(transfers_, {})) {
-        curl_multi_remove_handle(multi_, easy);
-        HTTPResponse r = t->abandon();
+        curl_multi_remove_handle(multi_, easy);  // harmless for one not added yet
+        HTTPResponse r = t->abandon("the client was closed");
         deliver(std::move(t), std::move(r));
     }
     // Cleanup closes the kept connections, reporting their sockets to on_socket as it goes.

@@ -256,11 +256,11 @@ HTTPResponse CurlTransfer::finish(CURLcode result) {
     return r;
 }
 
-HTTPResponse CurlTransfer::abandon() {
+HTTPResponse CurlTransfer::abandon(std::string why) {
     HTTPResponse r = std::move(response_);
     stamp(r);
     r.code = 599;
-    r.error = client_error(599, "the client was closed");
+    r.error = client_error(599, std::move(why));
     return r;
 }
 

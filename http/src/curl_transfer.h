@@ -24,8 +24,8 @@ public:
     CURL* easy() const noexcept { return easy_; }
     /// The response once curl is done with `result`; `error` set for a failure or a non-2xx.
     HTTPResponse finish(CURLcode result);
-    /// What close() gives a transfer still under way.
-    HTTPResponse abandon();
+    /// A 599 with `why` for a transfer curl did not finish (the client was closed).
+    HTTPResponse abandon(std::string why);
 
     Promise<HTTPResponse> promise;
 

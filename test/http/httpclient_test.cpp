@@ -870,6 +870,16 @@ TEST_CASE_METHOD(AsyncTest, "curl: prepare_curl_callback, HEAD, digest, streamed
         CHECK(streamed == std::string(100000, 'g'));
         CHECK(g.headers.get("X-Consumed-Content-Encoding") == "gzip");
         CHECK(!g.headers.contains("Content-Encoding"));
+        // A fetch started from inside a callback curl runs (curl refuses to add it there).
+        std::optional<Future<HTTPResponse>> nested;
+        HTTPRequest outer(s.url("/hello"));
+        outer.streaming_callback = [&](std::string_view) {
+            if (!nested) nested = client.fetch(s.url("/echo"));
+        };
+        co_await client.fetch(outer);
+        REQUIRE(nested.has_value());
+        HTTPResponse inner = co_await *nested;
+        CHECK(inner.body.rfind("GET /echo\n", 0) == 0);
     });
 }
 
