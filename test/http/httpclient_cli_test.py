@@ -182,6 +182,41 @@ def closed_port():
     return port
 
 
+def check_curl(base, tls_base, cert, work):
+    """--curl: the same flags through CurlAsyncHTTPClient, and libcurl's failures mapped onto the
+    same exit statuses. Skipped (with a note) in a build without libcurl, where --curl is exit 4."""
+    r = run("--curl", base + "/hello")
+    if r.rc == 4 and "without libcurl" in r.err:
+        print("httpclient-cli: built without libcurl, --curl checks skipped", flush=True)
+        return
+    check(r.rc == 0 and r.out == b"Hello world!", "--curl GET", r)
+    r = run("--curl", "-i", "-d", "a=b", "-u", "Aladdin:open sesame", base + "/echo")
+    check(r.rc == 0 and r.out.startswith(b"HTTP/1.1 200 OK\r\n") and r.out.endswith(b"\n\na=b"), "--curl -i -d", r)
+    check(b"\nAuthorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\n" in r.out, "--curl -u", r)
+    r = run("--curl", "-v", base + "/hello")
+    check("> GET /hello HTTP/1.1" in r.err and "< HTTP/1.1 200 OK" in r.err, "--curl -v traces both heads", r)
+    r = run("--curl", base + "/gzip")
+    check(r.rc == 0 and r.out == b"g" * 1000, "--curl undoes gzip", r)
+    r = run("--curl", base + "/redirect")
+    check(r.rc == 0 and r.out == b"Hello world!", "--curl follows redirects", r)
+    expect(run("--curl", base + "/loop"), 47, "--curl: a redirect loop")
+    expect(run("--curl", "-f", base + "/missing"), 22, "--curl -f")
+    expect(run("--curl", "http://127.0.0.1:%d/" % closed_port()), 7, "--curl: a closed port")
+    expect(run("--curl", tls_base + "/hello"), 60, "--curl: a self-signed certificate")
+    r = run("--curl", "--cacert", cert, tls_base + "/hello")
+    check(r.rc == 0 and r.out == b"Hello world!", "--curl --cacert", r)
+    expect(run("--curl", "--cacert", os.path.join(work, "nosuch.pem"), tls_base + "/hello"), 77,
+           "--curl --cacert naming a missing file")
+    expect(run("--curl", base + "/empty-reply"), 52, "--curl: an empty reply")
+    expect(run("--curl", base + "/truncated"), 56, "--curl: a body cut short")
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        r = run("--curl", "--timeout", "0.2", "http://127.0.0.1:%d/" % silent.getsockname()[1])
+        expect(r, 28, "--curl: a server that never answers")
+        check("timed out" in r.err, "--curl: a timeout says so", r)
+
+
 def main():
     work = tempfile.mkdtemp(prefix="squall-cli-")
     plain = start_server()
@@ -457,6 +492,8 @@ def main():
     expect(r, 56, "a body cut short")
     r = run(base + "/garbage")
     expect(r, 8, "a malformed response")
+
+    check_curl(base, tls_base, cert, work)
 
     plain.shutdown()
     secure.shutdown()

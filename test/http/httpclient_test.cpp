@@ -3,6 +3,8 @@
 // httpclient_test.py (4.0): redirects, auth, gzip, streaming and header callbacks, timeouts,
 // the max_clients queue, body producers, 100-continue; plus gzip request bodies on the server,
 // the body limit (streamed bodies past it, generated as they go) and the request head's trace.
+// The common behaviour runs against both implementations (simple, and curl when built), as
+// tornado/test/curl_httpclient_test.py reruns the shared tests; curl's own tests follow.
 #include <malloc.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -23,7 +25,13 @@
 #include "squall/httpclient.h"
 #include "squall/httpserver.h"
 #include "squall/process.h"
+#include "squall/tcpclient.h"
+#include "squall/tcpserver.h"
 #include "test_certs.h"
+
+#ifdef SQUALL_TEST_CURL  // set by meson when squall is built with libcurl
+#include <curl/curl.h>    // prepare_curl_callback's test sets an option itself
+#endif
 
 using namespace squall;
 using namespace std::chrono_literals;
@@ -31,6 +39,22 @@ using squall::testing::AsyncTest;
 using squall::testing::gzip;
 
 namespace {
+
+/// The implementations the shared tests run against: the simple client, and curl when built.
+std::vector<HTTPClientImplementation> implementations() {
+    std::vector<HTTPClientImplementation> all{HTTPClientImplementation::simple};
+    if (AsyncHTTPClient::curl_available()) all.push_back(HTTPClientImplementation::curl);
+    return all;
+}
+
+AsyncHTTPClientOptions with(HTTPClientImplementation which, AsyncHTTPClientOptions o = {}) {
+    o.implementation = which;
+    return o;
+}
+
+const char* name(HTTPClientImplementation which) {
+    return which == HTTPClientImplementation::curl ? "curl" : "simple";
+}
 
 /// A small test site: each path shows one behaviour.
 void site(std::shared_ptr<HTTPServerRequest> r) {
@@ -64,6 +88,12 @@ void site(std::shared_ptr<HTTPServerRequest> r) {
                            "\nProxy-Authorization: " + r->headers.get("Proxy-Authorization");
         return void(respond(*r, 200, {}, seen));
     }
+    if (p == "/digest") {
+        // Challenges for digest auth; shows the answer (its check is the client's business here).
+        std::string auth = r->headers.get("Authorization");
+        if (auth.rfind("Digest ", 0) == 0) return void(respond(*r, 200, {}, auth));
+        return void(respond(*r, 401, {{"WWW-Authenticate", "Digest realm=\"test\", nonce=\"n0nce\", qop=\"auth\""}}, ""));
+    }
     if (p == "/never") return;  // no answer at all
     if (p == "/fd") return void(respond(*r, 200, {}, std::to_string(r->connection->stream()->fileno())));
     if (p == "/close-after") {
@@ -83,6 +113,17 @@ void site(std::shared_ptr<HTTPServerRequest> r) {
         return;
     }
     respond(*r, 404, {}, "no such page");
+}
+
+/// Server options for https://localhost with the test CA's certificate.
+HTTPServerOptions localhost_tls() {
+    const auto& certs = squall::testing::test_certificates();
+    SSLOptions so;
+    so.certfile = certs.localhost.certfile;
+    so.keyfile = certs.localhost.keyfile;
+    HTTPServerOptions tls;
+    tls.ssl_options = SSLContext::server(so);
+    return tls;
 }
 
 struct Site {
@@ -197,8 +238,10 @@ std::size_t heap_in_use() {
 }  // namespace
 
 TEST_CASE_METHOD(AsyncTest, "fetch: a GET, a POST, errors as HTTPClientError", "[http][httpclient][net]") {
+    const auto impl = GENERATE(from_range(implementations()));
+    INFO(name(impl));
     Site s(io_loop());
-    AsyncHTTPClient client({}, io_loop());
+    AsyncHTTPClient client(with(impl), io_loop());
     run_sync([&]() -> Future<void> {
         HTTPResponse r = co_await client.fetch(s.url("/hello"));
         CHECK(r.code == 200);
@@ -258,9 +301,11 @@ TEST_CASE_METHOD(AsyncTest, "connections are kept alive, dropped when closed, an
                  "[http][httpclient][net]") {
     HTTPServerOptions o;
     o.idle_connection_timeout = 100ms;
+    const auto impl = GENERATE(from_range(implementations()));
+    INFO(name(impl));
     Site s(io_loop(), o);
-    AsyncHTTPClient client({}, io_loop());
-    AsyncHTTPClientOptions closing;
+    AsyncHTTPClient client(with(impl), io_loop());
+    AsyncHTTPClientOptions closing = with(impl);
     closing.keep_alive = false;
     AsyncHTTPClient tornado_style(closing, io_loop());
     run_sync([&]() -> Future<void> {
@@ -284,8 +329,10 @@ TEST_CASE_METHOD(AsyncTest, "connections are kept alive, dropped when closed, an
 }
 
 TEST_CASE_METHOD(AsyncTest, "redirects are followed, rewritten and limited", "[http][httpclient][net]") {
+    const auto impl = GENERATE(from_range(implementations()));
+    INFO(name(impl));
     Site s(io_loop());
-    AsyncHTTPClient client({}, io_loop());
+    AsyncHTTPClient client(with(impl), io_loop());
     run_sync([&]() -> Future<void> {
         HTTPResponse r = co_await client.fetch(s.url("/redirect?url=/hello"));
         CHECK(r.code == 200);
@@ -309,14 +356,18 @@ TEST_CASE_METHOD(AsyncTest, "redirects are followed, rewritten and limited", "[h
         CHECK(stopped.code == 302);
         CHECK(stopped.headers.get("Location") == "/hello");
         HTTPResponse looped = co_await client.fetch(s.url("/loop"), false);
-        CHECK(looped.code == 302);  // max_redirects (5) exhausted
+        // max_redirects (5) exhausted: the simple client gives the last redirect, curl fails.
+        if (impl == HTTPClientImplementation::simple) CHECK(looped.code == 302);
+        else CHECK_THROWS_WITH(looped.rethrow(), "HTTP 599: Maximum (5) redirects followed");
     });
 }
 
 TEST_CASE_METHOD(AsyncTest, "auth, gzip, chunked responses, callbacks, body producers and 100-continue",
                  "[http][httpclient][net]") {
+    const auto impl = GENERATE(from_range(implementations()));
+    INFO(name(impl));
     Site s(io_loop());
-    AsyncHTTPClient client({}, io_loop());
+    AsyncHTTPClient client(with(impl), io_loop());
     run_sync([&]() -> Future<void> {
         HTTPRequest auth(s.url("/echo"));
         auth.auth_username = "Aladdin";
@@ -372,9 +423,11 @@ TEST_CASE_METHOD(AsyncTest, "auth, gzip, chunked responses, callbacks, body prod
             co_await write("first ");
             co_await write("second");
         };
-        HTTPResponse p = co_await client.fetch(produced);
-        CHECK(p.body.find("Transfer-Encoding: chunked\n") != std::string::npos);
-        CHECK(p.body.substr(p.body.size() - 13) == "\nfirst second");
+        if (impl == HTTPClientImplementation::simple) {  // as in Tornado, curl has no body_producer
+            HTTPResponse p = co_await client.fetch(produced);
+            CHECK(p.body.find("Transfer-Encoding: chunked\n") != std::string::npos);
+            CHECK(p.body.substr(p.body.size() - 13) == "\nfirst second");
+        }
 
         HTTPRequest expect(s.url("/echo"));
         expect.method = "POST";
@@ -388,8 +441,11 @@ TEST_CASE_METHOD(AsyncTest, "auth, gzip, chunked responses, callbacks, body prod
 
 TEST_CASE_METHOD(AsyncTest, "timeouts, refused connections and the max_clients queue give 599",
                  "[http][httpclient][net]") {
+    const auto impl = GENERATE(from_range(implementations()));
+    INFO(name(impl));
+    const bool simple = impl == HTTPClientImplementation::simple;
     Site s(io_loop());
-    AsyncHTTPClientOptions one;
+    AsyncHTTPClientOptions one = with(impl);
     one.max_clients = 1;
     AsyncHTTPClient client(one, io_loop());
     run_sync([&]() -> Future<void> {
@@ -397,10 +453,13 @@ TEST_CASE_METHOD(AsyncTest, "timeouts, refused connections and the max_clients q
         never.request_timeout = 50ms;
         HTTPResponse t = co_await client.fetch(never, false);
         CHECK(t.code == 599);
-        CHECK_THROWS_WITH(t.rethrow(), "HTTP 599: Timeout");
+        // curl's messages are its error buffer's ("Operation timed out after 50 milliseconds...").
+        if (simple) CHECK_THROWS_WITH(t.rethrow(), "HTTP 599: Timeout");
+        else CHECK_THROWS_WITH(t.rethrow(), Catch::Matchers::Contains("timed out"));
         HTTPResponse cut = co_await client.fetch(s.url("/truncated"), false);
         CHECK(cut.code == 599);  // a body shorter than its Content-Length is no response
-        CHECK_THROWS_WITH(cut.rethrow(), "HTTP 599: Connection closed");
+        if (simple) CHECK_THROWS_WITH(cut.rethrow(), "HTTP 599: Connection closed");
+        else CHECK_THROWS_WITH(cut.rethrow(), Catch::Matchers::Contains("5 bytes remaining"));
         // A closed port.
         int port;
         {
@@ -412,8 +471,10 @@ TEST_CASE_METHOD(AsyncTest, "timeouts, refused connections and the max_clients q
         }
         HTTPResponse refused = co_await client.fetch("http://127.0.0.1:" + std::to_string(port) + "/", false);
         CHECK(refused.code == 599);
-        CHECK_THROWS_WITH(refused.rethrow(), Catch::Matchers::Contains("refused"));
-        // One slot: the second request waits, and gives up after its timeout.
+        CHECK_THROWS_WITH(refused.rethrow(), Catch::Matchers::Contains(simple ? "refused" : "onnect"));
+        // One slot: the second request waits, and gives up after its timeout. curl queues
+        // inside itself, where the queued request's timeout runs too but with curl's message.
+        if (!simple) co_return;
         auto slow = client.fetch(s.url("/slow"));
         HTTPRequest queued(s.url("/hello"));
         queued.connect_timeout = 20ms;
@@ -429,15 +490,14 @@ TEST_CASE_METHOD(AsyncTest, "timeouts, refused connections and the max_clients q
 
 TEST_CASE_METHOD(AsyncTest, "https with verification, and IPv6", "[http][httpclient][ssl][net]") {
     const auto& certs = squall::testing::test_certificates();
-    HTTPServerOptions tls;
-    SSLOptions so;
-    so.certfile = certs.localhost.certfile;
-    so.keyfile = certs.localhost.keyfile;
-    tls.ssl_options = SSLContext::server(so);
+    HTTPServerOptions tls = localhost_tls();
+    const auto impl = GENERATE(from_range(implementations()));
+    INFO(name(impl));
+    const bool simple = impl == HTTPClientImplementation::simple;
     Site s(io_loop(), tls);
-    AsyncHTTPClient client({}, io_loop());
+    AsyncHTTPClient client(with(impl), io_loop());
     std::string url = "https://localhost:" + std::to_string(s.port) + "/echo";
-    AsyncHTTPClientOptions mapped;
+    AsyncHTTPClientOptions mapped = with(impl);
     mapped.hostname_mapping = {{"localhost", "127.0.0.1"}};
     AsyncHTTPClient pinned(mapped, io_loop());
     run_sync([&]() -> Future<void> {
@@ -447,7 +507,8 @@ TEST_CASE_METHOD(AsyncTest, "https with verification, and IPv6", "[http][httpcli
         CHECK(ok.code == 200);
         HTTPResponse untrusted = co_await pinned.fetch(url, false);  // the system store does not know our CA
         CHECK(untrusted.code == 599);
-        CHECK_THROWS_WITH(untrusted.rethrow(), Catch::Matchers::Contains("certificate verify failed"));
+        CHECK_THROWS_WITH(untrusted.rethrow(),
+                          Catch::Matchers::Contains(simple ? "certificate verify failed" : "SSL certificate problem"));
         HTTPRequest lax(url);
         lax.validate_cert = false;
         HTTPResponse insecure = co_await pinned.fetch(lax);
@@ -457,7 +518,8 @@ TEST_CASE_METHOD(AsyncTest, "https with verification, and IPv6", "[http][httpcli
         missing_ca.ca_certs = "/nonexistent/ca.pem";
         HTTPResponse no_ca = co_await pinned.fetch(missing_ca, false);
         CHECK(no_ca.code == 599);
-        CHECK_THROWS_WITH(no_ca.rethrow(), Catch::Matchers::Contains("cannot load ca_certs /nonexistent/ca.pem"));
+        CHECK_THROWS_WITH(no_ca.rethrow(), Catch::Matchers::Contains(simple ? "cannot load ca_certs /nonexistent/ca.pem"
+                                                                            : "/nonexistent/ca.pem"));
         Promise<HTTPResponse> called;
         pinned.fetch(missing_ca, [&](HTTPResponse r) { called.set_result(std::move(r)); });
         HTTPResponse via_callback = co_await called.get_future();
@@ -591,8 +653,10 @@ TEST_CASE_METHOD(AsyncTest, "a streamed body has no size limit; a buffered one f
 }
 
 TEST_CASE_METHOD(AsyncTest, "plain http through a proxy: the absolute URL as the target", "[http][httpclient][net]") {
+    const auto impl = GENERATE(from_range(implementations()));
+    INFO(name(impl));
     Site proxy(io_loop());
-    AsyncHTTPClient client({}, io_loop());
+    AsyncHTTPClient client(with(impl), io_loop());
     run_sync([&]() -> Future<void> {
         // The origin's name never resolves: only the proxy is connected to.
         HTTPRequest r("http://origin.invalid:8080/seen?q=1");
@@ -614,7 +678,9 @@ TEST_CASE_METHOD(AsyncTest, "plain http through a proxy: the absolute URL as the
     HTTPRequest secure("https://origin.invalid/");
     secure.proxy_host = "127.0.0.1";
     secure.proxy_port = proxy.port;
-    CHECK_THROWS_WITH(client.fetch(secure), Catch::Matchers::StartsWith("https through a proxy is not supported"));
+    // curl tunnels https with CONNECT; the simple client refuses it.
+    if (impl == HTTPClientImplementation::simple)
+        CHECK_THROWS_WITH(client.fetch(secure), Catch::Matchers::StartsWith("https through a proxy is not supported"));
     HTTPRequest no_port("http://origin.invalid/");
     no_port.proxy_host = "127.0.0.1";
     CHECK_THROWS_AS(client.fetch(no_port), std::invalid_argument);
@@ -681,15 +747,27 @@ TEST_CASE_METHOD(AsyncTest, "the blocking HTTPClient and the squall-httpclient t
     std::string timeout = run({tool, "--timeout", "0.05", s.url("/never")}, 28);
     CHECK(timeout.find("HTTP 599: Timeout") != std::string::npos);
     run({tool, "--bogus-flag", s.url("/hello")}, 2);
+    if (AsyncHTTPClient::curl_available()) {
+        // --curl: the same fetches through CurlAsyncHTTPClient, with curl's exit statuses.
+        CHECK(run({tool, "--curl", s.url("/hello")}, 0) == "Hello world!");
+        std::string via_curl = run({tool, "--curl", "-i", "-d", "body!", s.url("/echo")}, 0);
+        CHECK(via_curl.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+        CHECK(via_curl.find("\nbody!") != std::string::npos);
+        CHECK(run({tool, "--curl", "-f", s.url("/missing")}, 22).find("HTTP 404: Not Found") != std::string::npos);
+        CHECK(run({tool, "--curl", "--timeout", "0.05", s.url("/never")}, 28).find("timed out") != std::string::npos);
+    }
 #endif
 }
 
 TEST_CASE_METHOD(AsyncTest, "closing or destroying a client fails the fetches in flight and queued",
                  "[http][httpclient][net]") {
+    const auto impl = GENERATE(from_range(implementations()));
+    INFO(name(impl));
     Site s(io_loop());
+    const std::size_t handlers_before = io_loop().handler_count();
     for (bool destroy : {false, true}) {
         CAPTURE(destroy);
-        AsyncHTTPClientOptions o;
+        AsyncHTTPClientOptions o = with(impl);
         o.max_clients = 2;
         auto client = std::make_unique<AsyncHTTPClient>(o, io_loop());
         std::vector<Future<HTTPResponse>> fetches;
@@ -707,7 +785,212 @@ TEST_CASE_METHOD(AsyncTest, "closing or destroying a client fails the fetches in
             }
             HTTPResponse r = co_await redirected;
             CHECK(r.code == 599);
+            // The server closes its side once it reads the client's hang-up.
+            while (s.server.connection_count() > 0) co_await squall::moment;
         });
+        // No socket of the client's is left on the loop (the server's listening one stays).
+        CHECK(io_loop().handler_count() == handlers_before);
         if (!destroy) CHECK_THROWS_AS(client->fetch(s.url("/hello")), std::logic_error);
     }
 }
+
+// ---- curl's own: what only CurlAsyncHTTPClient does, and the multi handle under load --------
+
+TEST_CASE_METHOD(AsyncTest, "configure() and CurlAsyncHTTPClient choose the implementation", "[http][httpclient][curl]") {
+    AsyncHTTPClient plain({}, io_loop());
+    CHECK(plain.implementation() == HTTPClientImplementation::simple);
+    if (!AsyncHTTPClient::curl_available()) {
+        CHECK_THROWS_AS(AsyncHTTPClient::configure(HTTPClientImplementation::curl), std::runtime_error);
+        CHECK_THROWS_AS(CurlAsyncHTTPClient({}, io_loop()), std::runtime_error);
+        return;
+    }
+    AsyncHTTPClient::configure(HTTPClientImplementation::curl);
+    AsyncHTTPClient configured({}, io_loop());
+    AsyncHTTPClient overridden(with(HTTPClientImplementation::simple), io_loop());
+    AsyncHTTPClient::configure(HTTPClientImplementation::simple);
+    CHECK(configured.implementation() == HTTPClientImplementation::curl);
+    CHECK(overridden.implementation() == HTTPClientImplementation::simple);
+    CurlAsyncHTTPClient named(with(HTTPClientImplementation::simple), io_loop());
+    CHECK(named.implementation() == HTTPClientImplementation::curl);
+    // What curl cannot do is refused before anything is sent.
+    HTTPRequest produced("http://127.0.0.1:1/");
+    produced.method = "PUT";
+    produced.body_producer = [](HTTPRequest::BodyWriter) { return make_ready_future(); };
+    CHECK_THROWS_WITH(named.fetch(produced), "body_producer is not supported by the curl client");
+    HTTPRequest custom_tls("https://127.0.0.1:1/");
+    custom_tls.ssl_options = SSLContext::client(SSLOptions{});
+    CHECK_THROWS_AS(named.fetch(custom_tls), std::invalid_argument);
+}
+
+#ifdef SQUALL_TEST_CURL
+
+TEST_CASE_METHOD(AsyncTest, "curl: prepare_curl_callback, HEAD, digest, streamed gzip", "[http][httpclient][curl][net]") {
+    Site s(io_loop());
+    CurlAsyncHTTPClient client({}, io_loop());
+    run_sync([&]() -> Future<void> {
+        // The callback runs after squall's options, so what it sets wins.
+        void* seen = nullptr;
+        HTTPRequest prepared(s.url("/echo"));
+        prepared.user_agent = "squall";
+        prepared.prepare_curl_callback = [&](void* easy) {
+            seen = easy;
+            curl_easy_setopt(static_cast<CURL*>(easy), CURLOPT_USERAGENT, "set-by-callback");
+        };
+        HTTPResponse r = co_await client.fetch(prepared);
+        CHECK(seen != nullptr);
+        CHECK(r.body.find("User-Agent: set-by-callback\n") != std::string::npos);
+        HTTPRequest head(s.url("/hello"));
+        head.method = "HEAD";
+        HTTPResponse h = co_await client.fetch(head);
+        CHECK(h.code == 200);
+        // A POST without a body sends an empty one (curl's default would read standard input).
+        HTTPRequest empty_post(s.url("/echo"));
+        empty_post.method = "POST";
+        empty_post.allow_nonstandard_methods = true;
+        HTTPResponse ep = co_await client.fetch(empty_post);
+        CHECK(ep.body.find("Content-Length: 0\n") != std::string::npos);
+        CHECK(h.body.empty());
+        CHECK(h.headers.get("Content-Length") == "12");
+        // Digest: nothing until the server challenges, then the answer to its nonce.
+        HTTPRequest digest(s.url("/echo"));
+        digest.auth_username = "user";
+        digest.auth_password = "pw";
+        digest.auth_mode = "digest";
+        HTTPResponse unchallenged = co_await client.fetch(digest);
+        CHECK(unchallenged.body.find("Authorization:") == std::string::npos);
+        digest.url = s.url("/digest");
+        HTTPResponse d = co_await client.fetch(digest);
+        CHECK(d.body.rfind("Digest username=\"user\", realm=\"test\", nonce=\"n0nce\"", 0) == 0);
+        CHECK(d.body.find("response=\"") != std::string::npos);
+        std::string streamed;
+        HTTPRequest gz(s.url("/gzip"));
+        gz.streaming_callback = [&](std::string_view piece) { streamed.append(piece); };
+        HTTPResponse g = co_await client.fetch(gz);
+        CHECK(g.body.empty());
+        CHECK(streamed == std::string(100000, 'g'));
+        CHECK(g.headers.get("X-Consumed-Content-Encoding") == "gzip");
+        CHECK(!g.headers.contains("Content-Encoding"));
+        // A fetch started from inside a callback curl runs (curl refuses to add it there).
+        std::optional<Future<HTTPResponse>> nested;
+        HTTPRequest outer(s.url("/hello"));
+        outer.streaming_callback = [&](std::string_view) {
+            if (!nested) nested = client.fetch(s.url("/echo"));
+        };
+        co_await client.fetch(outer);
+        REQUIRE(nested.has_value());
+        HTTPResponse inner = co_await *nested;
+        CHECK(inner.body.rfind("GET /echo\n", 0) == 0);
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "curl: big bodies streamed and limited", "[http][httpclient][curl][net]") {
+    HTTPServer server(generated_site, {}, io_loop());
+    server.listen(0, "127.0.0.1");
+    std::string base = "http://127.0.0.1:" + std::to_string(server.ports().front()) + "/";
+    CurlAsyncHTTPClient client({}, io_loop());
+    const std::vector<std::string> framings = {"length", "chunked", "gzip"};
+    const std::uint64_t big = 32 * 1024 * 1024 + 5, small = 1024 * 1024;
+    run_sync([&]() -> Future<void> {
+        for (const std::string& framing : framings) {
+            CAPTURE(framing);
+            GeneratedBodyCheck check;
+            HTTPRequest streamed(base + std::to_string(big) + "/" + framing);
+            streamed.streaming_callback = std::ref(check);
+            HTTPResponse r = co_await client.fetch(streamed);
+            CHECK(check.received == big);
+            CHECK(check.intact);
+            HTTPRequest limited(base + std::to_string(small + 1) + "/" + framing);
+            limited.max_body_size = small;
+            HTTPResponse over = co_await client.fetch(limited, false);
+            CHECK_THROWS_WITH(over.rethrow(), "HTTP 599: body over max_body_size (1048576 bytes): body too large");
+            limited.url = base + std::to_string(small) + "/" + framing;
+            HTTPResponse at_limit = co_await client.fetch(limited);
+            CHECK(at_limit.body.size() == small);
+        }
+    }, 120s);
+}
+
+TEST_CASE_METHOD(AsyncTest, "curl: many fetches at once over the multi handle, then nothing left on the loop",
+                 "[http][httpclient][curl][net]") {
+    Site s(io_loop());
+    const std::size_t handlers_before = io_loop().handler_count();
+    AsyncHTTPClientOptions o;
+    o.max_clients = 4;
+    auto client = std::make_unique<CurlAsyncHTTPClient>(o, io_loop());
+    run_sync([&]() -> Future<void> {
+        std::vector<Future<HTTPResponse>> fetches;
+        for (int i = 0; i < 60; ++i) fetches.push_back(client->fetch(s.url(i % 3 ? "/hello" : "/slow"), false));
+        int ok = 0;
+        for (auto& f : fetches) {
+            HTTPResponse r = co_await f;
+            if (r.code == 200) ++ok;
+        }
+        CHECK(ok == 60);
+        CHECK(s.server.connection_count() <= 4);  // max_clients caps curl's connections
+        client.reset();
+        while (s.server.connection_count() > 0) co_await squall::moment;
+    }, 30s);
+    CHECK(io_loop().handler_count() == handlers_before);
+}
+
+/// A CONNECT-only proxy: reads the request head, connects where it names, answers 200 and
+/// copies bytes both ways until either side hangs up. Keeps the targets it was asked for.
+class ConnectProxy final : public TCPServer {
+public:
+    using TCPServer::TCPServer;
+    std::vector<std::string> targets;
+
+protected:
+    void handle_stream(std::unique_ptr<IOStream> stream, const SocketAddress&) override {
+        tunnel(std::shared_ptr<IOStream>(std::move(stream)));
+    }
+
+private:
+    Future<void> tunnel(std::shared_ptr<IOStream> client) {
+        try {
+            std::string head = co_await client->read_until("\r\n\r\n");
+            std::string target = head.substr(8, head.find(' ', 8) - 8);  // "CONNECT host:port ..."
+            targets.push_back(target);
+            std::size_t colon = target.rfind(':');
+            TCPClient tcp;
+            auto connecting = tcp.connect(target.substr(0, colon), std::stoi(target.substr(colon + 1)));
+            std::shared_ptr<IOStream> origin = co_await std::move(connecting);
+            co_await client->write("HTTP/1.1 200 Connection established\r\n\r\n");
+            pump(client, origin);
+            pump(origin, client);
+        } catch (const std::exception&) {
+            client->close();
+        }
+    }
+    static Future<void> pump(std::shared_ptr<IOStream> from, std::shared_ptr<IOStream> to) {
+        try {
+            while (true) {
+                std::string piece = co_await from->read_bytes(64 * 1024, true);
+                co_await to->write(std::move(piece));
+            }
+        } catch (const std::exception&) {
+            to->close();  // one side hung up: so does the other
+        }
+    }
+};
+
+TEST_CASE_METHOD(AsyncTest, "curl: https through a proxy's CONNECT tunnel", "[http][httpclient][curl][ssl][net]") {
+    const auto& certs = squall::testing::test_certificates();
+    HTTPServerOptions tls = localhost_tls();
+    Site origin(io_loop(), tls);
+    ConnectProxy proxy(io_loop());
+    proxy.listen(0, "127.0.0.1");
+    CurlAsyncHTTPClient client({}, io_loop());
+    run_sync([&]() -> Future<void> {
+        HTTPRequest r("https://localhost:" + std::to_string(origin.port) + "/echo");
+        r.ca_certs = certs.ca_file();
+        r.proxy_host = "127.0.0.1";
+        r.proxy_port = proxy.ports().front();
+        HTTPResponse via = co_await client.fetch(r);
+        CHECK(via.body.rfind("GET /echo\n", 0) == 0);  // the origin's own answer, through TLS end to end
+        REQUIRE(proxy.targets.size() == 1);
+        CHECK(proxy.targets[0] == "localhost:" + std::to_string(origin.port));
+    });
+}
+
+#endif  // SQUALL_TEST_CURL

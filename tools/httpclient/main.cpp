@@ -112,10 +112,18 @@ int main(int argc, char** argv) {
         report_error(s, "cannot write " + s.output + ": " + e.code().message());
         return exit_write_error;
     }
+    squall::AsyncHTTPClientOptions options;
+    if (s.curl) options.implementation = squall::HTTPClientImplementation::curl;
+    std::unique_ptr<squall::HTTPClient> client;
+    try {
+        client = std::make_unique<squall::HTTPClient>(options);
+    } catch (const std::runtime_error& e) {  // --curl in a build without libcurl
+        report_error(s, e.what());
+        return exit_not_built_in;
+    }
     int status = exit_ok;
-    squall::HTTPClient client;
     for (const std::string& url : s.urls) {
-        ExitStatus one = fetch_one(client, s, url, body, *out);
+        ExitStatus one = fetch_one(*client, s, url, body, *out);
         if (one != exit_ok) status = one;
         if (one == exit_write_error) break;
     }

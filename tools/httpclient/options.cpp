@@ -88,6 +88,7 @@ void add_connection_options(CLI::App& app, Settings& s) {
     value_option(app, "--connect-timeout", s.connect_timeout, "SECONDS", "seconds to connect (default 20)");
     value_option(app, "--max-filesize", s.max_filesize, "BYTES",
                  "refuse a body larger than BYTES (exit 63); 0, the default, is no limit");
+    app.add_flag("--curl", s.curl, "fetch with libcurl (CurlAsyncHTTPClient), HTTP/2 included where it has it");
 }
 
 constexpr const char* exit_statuses =

@@ -23,6 +23,7 @@ struct Settings {
     int max_redirects = 5;
     std::uint64_t max_filesize = 0;  // 0: no limit
     bool silent = false, show_error = false, fail = false, verbose = false;
+    bool curl = false;  // CurlAsyncHTTPClient instead of the simple client
 };
 
 /// Declares every flag on `app`, writing into `s`, and gives `app` the plain help format.

@@ -1,7 +1,7 @@
-// A non-blocking HTTP/1.1 client (and a blocking wrapper): HTTPRequest with every option of
-// Tornado 4.0's simple client, HTTPResponse, HTTPClientError, AsyncHTTPClient with max_clients
-// and a queue. Public header. Models tornado/httpclient.py and tornado/simple_httpclient.py
-// (4.0), with 5.1's HTTPClientError name and raise_error flag.
+// A non-blocking HTTP client (and a blocking wrapper): HTTPRequest with every option of Tornado
+// 4.0's clients, HTTPResponse, HTTPClientError, AsyncHTTPClient over squall's own HTTP/1.1
+// client or libcurl (CurlAsyncHTTPClient). Public header. Models tornado/httpclient.py,
+// simple_httpclient.py and curl_httpclient.py (4.0), with 5.1's HTTPClientError and raise_error.
 #pragma once
 
 #include "squall/detail/require_cxx20.h"
@@ -9,7 +9,6 @@
 #include <chrono>
 #include <cstdint>
 #include <ctime>
-#include <deque>
 #include <exception>
 #include <functional>
 #include <map>
@@ -19,7 +18,6 @@
 #include <string>
 #include <string_view>
 
-#include "squall/detail/lifetime.h"
 #include "squall/http_headers.h"
 #include "squall/ioloop.h"
 #include "squall/iostream.h"
@@ -40,10 +38,12 @@ struct HTTPRequest {
     HTTPHeaders headers;
     std::optional<std::string> body;
     /// Streams the body instead: called with a write function, done when the body is. Sent
-    /// chunked unless headers carry a Content-Length.
+    /// chunked unless headers carry a Content-Length. Simple client only (as in Tornado): the
+    /// curl client refuses it with std::invalid_argument.
     std::function<Future<void>(BodyWriter)> body_producer;
     /// Basic authentication (user:password in the URL works too).
     std::string auth_username, auth_password;
+    /// "basic"; the curl client also takes "digest".
     std::string auth_mode = "basic";
     Duration connect_timeout = std::chrono::seconds(20);
     Duration request_timeout = std::chrono::seconds(20);
@@ -76,16 +76,20 @@ struct HTTPRequest {
     bool allow_ipv6 = true;
     /// Send the headers with Expect: 100-continue and the body only after "100 Continue".
     bool expect_100_continue = false;
-    /// Overrides validate_cert / ca_certs / client_* for https.
+    /// Overrides validate_cert / ca_certs / client_* for https. Simple client only: the curl
+    /// client refuses it (curl keeps its own TLS state).
     std::optional<SSLContext> ssl_options;
-    /// An HTTP proxy for http:// URLs (Tornado's names, which only its curl client honours):
-    /// the request goes to proxy_host:proxy_port with the absolute URL as its target, with
-    /// Proxy-Authorization (basic) when proxy_username is set. An https:// URL through a proxy
-    /// would need a CONNECT tunnel, which squall does not make: fetch() throws
-    /// std::invalid_argument for it.
+    /// An HTTP proxy (Tornado's names): the request goes to proxy_host:proxy_port with the
+    /// absolute URL as its target, with Proxy-Authorization (basic) when proxy_username is set.
+    /// An https:// URL through a proxy needs a CONNECT tunnel, which the curl client makes and
+    /// the simple client does not: its fetch() throws std::invalid_argument for it.
     std::string proxy_host;
     int proxy_port = 0;
     std::string proxy_username, proxy_password;
+    /// Curl only (Tornado's prepare_curl_callback): called with the transfer's `CURL*` easy
+    /// handle after squall has set its options, to set more with curl_easy_setopt. The simple
+    /// client ignores it.
+    std::function<void(void* curl)> prepare_curl_callback;
 };
 
 /// The client TLS context `request` asks for: its ssl_options, or one made from validate_cert,
@@ -125,8 +129,13 @@ private:
     std::shared_ptr<const HTTPResponse> response_;
 };
 
+/// AsyncHTTPClient's implementations (Tornado's configure() names): squall's own HTTP/1.1
+/// client, or libcurl's multi interface on the IOLoop (HTTP/2 where libcurl has it).
+enum class HTTPClientImplementation { simple, curl };
+
 struct AsyncHTTPClientOptions {
-    /// Requests in flight at once; more wait in a queue (for at most their timeouts).
+    /// Requests in flight at once; more wait in a queue (for at most their timeouts). For curl,
+    /// the connections open at once; its transfers past them wait inside libcurl.
     int max_clients = 10;
     /// Hostname -> hostname or address, consulted before resolving.
     std::map<std::string, std::string> hostname_mapping;
@@ -137,27 +146,37 @@ struct AsyncHTTPClientOptions {
     /// Response body bytes accepted. Default: max_buffer_size for buffered bodies, no limit for
     /// streamed ones (HTTPRequest::max_body_size overrides it per request).
     std::optional<std::uint64_t> max_body_size;
-    /// Used instead of the default resolver (c-ares when built); must outlive the client.
+    /// Used instead of the default resolver (c-ares when built); must outlive the client. The
+    /// curl client ignores it: libcurl resolves names itself.
     Resolver* resolver = nullptr;
     /// Keep connections open between requests to the same origin (HTTP/1.1 keep-alive), up to
     /// max_clients idle ones per origin. Off: a connection per request with Connection: close,
     /// as Tornado's simple client does. A request whose kept connection turns out closed is
     /// retried once on a new one when it can be repeated (not POST, PATCH or a body producer).
     bool keep_alive = true;
+    /// Which client does the work; unset: AsyncHTTPClient::configure()'s choice.
+    std::optional<HTTPClientImplementation> implementation;
 };
 
-class TCPClient;
+namespace detail {
+class HTTPClientBackend;
+}
 
+/// Tornado's AsyncHTTPClient: fetches on `loop`, done by the implementation the options (or
+/// configure()) name; the checks, raise_error and close() behave alike for both.
 class AsyncHTTPClient {
 public:
+    /// Throws std::runtime_error when the implementation asked for is curl and squall was
+    /// built without libcurl.
     explicit AsyncHTTPClient(AsyncHTTPClientOptions options = {}, IOLoop& loop = IOLoop::current());
     AsyncHTTPClient(const AsyncHTTPClient&) = delete;
     AsyncHTTPClient& operator=(const AsyncHTTPClient&) = delete;
-    ~AsyncHTTPClient();
+    /// Virtual: a CurlAsyncHTTPClient may be owned through an AsyncHTTPClient pointer.
+    virtual ~AsyncHTTPClient();
 
     /// The response; with raise_error (Tornado's default) a non-2xx code or a failure fails the
-    /// Future with HTTPClientError instead. Bad requests (an unknown scheme, a GET with a body)
-    /// throw std::invalid_argument at once.
+    /// Future with HTTPClientError instead. Bad requests (an unknown scheme, a GET with a body,
+    /// an option the implementation lacks) throw std::invalid_argument at once.
     Future<HTTPResponse> fetch(HTTPRequest request, bool raise_error = true);
     /// Callback form: the callback always gets a response, with `error` set on failure.
     void fetch(HTTPRequest request, std::function<void(HTTPResponse)> callback);
@@ -167,21 +186,27 @@ public:
     /// std::logic_error.
     void close();
     IOLoop& io_loop() const noexcept { return loop_; }
+    HTTPClientImplementation implementation() const noexcept { return implementation_; }
+
+    /// Tornado's AsyncHTTPClient.configure: the implementation of the clients made from now on
+    /// whose options name none. Process-wide; call it at startup. Throws std::runtime_error for
+    /// curl when squall was built without libcurl.
+    static void configure(HTTPClientImplementation implementation);
+    static HTTPClientImplementation configured() noexcept;
+    /// Whether squall was built with libcurl.
+    static bool curl_available() noexcept;
 
 private:
-    struct Shared;
-    Future<HTTPResponse> fetch_with_redirects(HTTPRequest request);
-    Future<HTTPResponse> fetch_once(HTTPRequest request);
-    Future<void> acquire_slot(Duration timeout);
-    void release_slot();
-    std::shared_ptr<IOStream> take_idle(const std::string& key);
-    void put_idle(const std::string& key, const std::shared_ptr<IOStream>& stream);
-
     IOLoop& loop_;
-    AsyncHTTPClientOptions options_;
-    std::shared_ptr<TCPClient> tcp_client_;  // shared with connects in flight, which may outlive the client
-    detail::Lifetime life_;  // ended by close(): fetches in flight watch it through shared_
-    std::shared_ptr<Shared> shared_;
+    HTTPClientImplementation implementation_;
+    std::unique_ptr<detail::HTTPClientBackend> backend_;
+};
+
+/// The libcurl client by name, as Tornado exposes curl_httpclient.CurlAsyncHTTPClient: an
+/// AsyncHTTPClient whose implementation is curl whatever the options say.
+class CurlAsyncHTTPClient final : public AsyncHTTPClient {
+public:
+    explicit CurlAsyncHTTPClient(AsyncHTTPClientOptions options = {}, IOLoop& loop = IOLoop::current());
 };
 
 /// A blocking client with a private IOLoop (Tornado's HTTPClient). Not for use on a thread
