@@ -60,8 +60,10 @@ void StateBase::add_callback(Callback cb) {
     }
     if (!first_)
         first_ = std::move(cb);
-    else
-        more_.push_back(std::move(cb));
+    else {
+        if (!more_) more_ = std::make_unique<std::vector<Callback>>();
+        more_->push_back(std::move(cb));
+    }
 }
 
 void StateBase::store_exception(std::exception_ptr e) {
@@ -98,7 +100,7 @@ void StateBase::complete() noexcept {
 
 void StateBase::run_callbacks() noexcept {
     Callback first = std::move(first_);
-    std::vector<Callback> more = std::move(more_);
+    std::unique_ptr<std::vector<Callback>> more = std::move(more_);
     auto run = [this](Callback& cb) {
         try {
             cb(*this);
@@ -108,7 +110,8 @@ void StateBase::run_callbacks() noexcept {
         }
     };
     if (first) run(first);
-    for (auto& cb : more) run(cb);
+    if (more)
+        for (auto& cb : *more) run(cb);
 }
 
 }  // namespace squall::detail

@@ -8,6 +8,7 @@
 #include <coroutine>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -105,7 +106,9 @@ private:
     bool retrieved_ = false;
     std::exception_ptr exception_;
     Callback first_;
-    std::vector<Callback> more_;
+    // Behind a pointer: a second callback is rare, and every Future state (one or more per
+    // request, one per idle connection) would carry the empty vector.
+    std::unique_ptr<std::vector<Callback>> more_;
 };
 
 template <class T>
