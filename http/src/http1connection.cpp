@@ -476,7 +476,9 @@ Future<void> HTTP1ServerConnection::serve(std::shared_ptr<Shared> shared, std::s
                 closed = true;
             }
             shared->awaiting = false;
-            if (closed) break;
+            // The connection may have been destroyed since the byte came (the resumption runs
+            // later in the iteration): then there is nobody to serve it for.
+            if (closed || !shared->delegate) break;
         }
         auto serving = serve_message(*shared, stream);
         if (!co_await std::move(serving)) break;
