@@ -48,7 +48,7 @@ public:
     Future<HTTPResponse> fetch(HTTPRequest request) override;
     void close() override;
     void start(CURL* easy);
-    bool closed() const noexcept override { return multi_ == nullptr; }
+    bool closed() const noexcept override { return multi_ == nullptr || close_pending_; }
 
 private:
     static int on_socket(CURL* easy, curl_socket_t fd, int what, void* self, void* socket_data);
@@ -65,6 +65,10 @@ private:
     std::set<int> watched_;  // curl's sockets with a handler on the loop
     std::map<CURL*, std::unique_ptr<CurlTransfer>> transfers_;  // added to multi_, or about to be
     Lifetime life_;  // ended by close(), for callbacks queued on the loop
+    // Inside curl_multi_socket_action (a streaming or header callback is running): curl refuses
+    // to remove handles or clean up then, so a close() from there waits until curl returns.
+    int in_curl_ = 0;
+    bool close_pending_ = false;
 };
 
 CurlHTTPClient::CurlHTTPClient(AsyncHTTPClientOptions options, IOLoop& loop)
@@ -172,7 +176,10 @@ int CurlHTTPClient::on_timer(CURLM*, long timeout_ms, void* self) {
 
 void CurlHTTPClient::act(curl_socket_t fd, int action) {
     int running = 0;
+    ++in_curl_;
     CURLMcode rc = curl_multi_socket_action(multi_, fd, action, &running);
+    --in_curl_;
+    if (close_pending_) return close();
     if (rc != CURLM_OK) gen_log().logf(LogLevel::error, "curl_multi_socket_action: %s", curl_multi_strerror(rc));
     collect_done();
 }
@@ -201,6 +208,11 @@ void CurlHTTPClient::deliver(std::unique_ptr<CurlTransfer> transfer, HTTPRespons
 
 void CurlHTTPClient::close() {
     if (!multi_) return;
+    if (in_curl_ > 0) {
+        close_pending_ = true;
+        return;
+    }
+    close_pending_ = false;
     life_.end();
     for (auto& [easy, t] : std::exchange(transfers_, {})) {
         curl_multi_remove_handle(multi_, easy);  // harmless for one not added yet

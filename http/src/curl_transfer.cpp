@@ -55,6 +55,15 @@ CurlTransfer::CurlTransfer(HTTPRequest request, const AsyncHTTPClientOptions& op
       max_header_size_(options.max_header_size),
       max_header_count_(options.max_header_count) {
     if (!easy_) throw std::runtime_error("curl_easy_init failed");
+    try {
+        configure(options);
+    } catch (...) {
+        free_handles();  // the destructor does not run for a constructor that throws
+        throw;
+    }
+}
+
+void CurlTransfer::configure(const AsyncHTTPClientOptions& options) {
     response_.original_url = request_.url;
     setopt(easy_, CURLOPT_PRIVATE, static_cast<void*>(this));
     setopt(easy_, CURLOPT_ERRORBUFFER, error_);
@@ -77,7 +86,9 @@ CurlTransfer::CurlTransfer(HTTPRequest request, const AsyncHTTPClientOptions& op
     if (request_.prepare_curl_callback) request_.prepare_curl_callback(easy_);
 }
 
-CurlTransfer::~CurlTransfer() {
+CurlTransfer::~CurlTransfer() { free_handles(); }
+
+void CurlTransfer::free_handles() noexcept {
     curl_easy_cleanup(easy_);  // after the multi handle let go of it
     curl_slist_free_all(headers_);
     curl_slist_free_all(connect_to_);
@@ -123,6 +134,10 @@ void CurlTransfer::set_headers(const AsyncHTTPClientOptions& options) {
 }
 
 void CurlTransfer::set_connection(const AsyncHTTPClientOptions& options) {
+    // Neither the URL nor a redirect may lead anywhere but HTTP(S) (curl would follow one to
+    // FTP), as in Tornado.
+    setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
+    setopt(easy_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(std::min(request_.connect_timeout, request_.request_timeout)));
     setopt(easy_, CURLOPT_TIMEOUT_MS, milliseconds(request_.request_timeout));
     setopt(easy_, CURLOPT_FOLLOWLOCATION, request_.follow_redirects ? 1L : 0L);

@@ -35,6 +35,9 @@ private:
     static int on_debug(CURL* easy, curl_infotype type, char* data, std::size_t n, void* self);
     bool header_line(std::string_view line);
     bool body_piece(std::string_view piece);
+    /// Every option from the request; throws on one curl refuses.
+    void configure(const AsyncHTTPClientOptions& options);
+    void free_handles() noexcept;
     void set_method_and_body();
     void set_headers(const AsyncHTTPClientOptions& options);
     void set_connection(const AsyncHTTPClientOptions& options);
