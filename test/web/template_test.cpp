@@ -148,6 +148,8 @@ TEST_CASE_METHOD(AsyncTest, "render: partials from template_path, and the names 
     // Names out of template_path, a value offered as a partial, a partial changing delimiters.
     std::vector<std::string> refused_pages = {"climb.html",         "absolute.html",   "../secret.txt",
                                               "/etc/hostname",      "value_partial.html", "uses_delims.html"};
+    std::vector<std::string> spellings = {"./hello.html", ".//hello.html", "x/../hello.html"};
+    std::vector<std::string> not_files = {".", "./", "sub/"};
     run_sync([&]() -> Future<void> {
         HTTPResponse layout = co_await client.fetch(page_url(s, "layout.html", R"({"title": "T<", "body": "B"})"));
         CHECK(layout.body == "<h1>T&lt;</h1><main>B</main>");
@@ -166,6 +168,17 @@ TEST_CASE_METHOD(AsyncTest, "render: partials from template_path, and the names 
             INFO(page);  // after the co_await, so that no Catch2 message scope spans a suspension
             CHECK(refused.code == 500);
             CHECK(refused.body.find("secret") == std::string::npos);
+        }
+        // Spellings of one file name it alike (one cache entry); a directory names none.
+        for (const std::string& name : spellings) {
+            HTTPResponse same = co_await client.fetch(raw_request(page_url(s, name, R"({"name": "w"})")), false);
+            INFO(name);
+            CHECK(same.code == (name.find("..") == std::string::npos ? 200 : 500));
+        }
+        for (const std::string& name : not_files) {
+            HTTPResponse none = co_await client.fetch(raw_request(page_url(s, name, "{}")), false);
+            INFO(name);
+            CHECK(none.code == 500);
         }
         // A template may change its own delimiters.
         HTTPResponse delims = co_await client.fetch(page_url(s, "delims.html", R"({"name": "n"})"));
