@@ -20,10 +20,11 @@
 namespace squall {
 namespace detail {
 
-/// A server connection's header timeout, kept across its requests. Each wait for headers
-/// moves a deadline; the one timer, when it fires early, re-arms itself for the moved
-/// deadline. A busy keep-alive connection so touches the loop's timer heap about once per
-/// timeout period rather than twice per request (Tornado arms one per request).
+/// A server connection's header timeout, kept across its requests. Each wait for a request
+/// (its first byte, then the rest of its headers: one wait) moves a deadline; the one timer,
+/// when it fires early, re-arms itself for the moved deadline. A busy keep-alive connection so
+/// touches the loop's timer heap about once per timeout period rather than twice per request
+/// (Tornado arms one per request).
 class IdleTimer {
 public:
     IdleTimer(IOLoop& loop, std::weak_ptr<IOStream> stream, Duration timeout)
@@ -428,7 +429,7 @@ HTTP1ServerConnection::HTTP1ServerConnection(std::unique_ptr<IOStream> stream,
 
 HTTP1ServerConnection::~HTTP1ServerConnection() {
     shared_->delegate = nullptr;
-    if (!shared_->detached) stream_->close();
+    close();
 }
 
 Future<void> HTTP1ServerConnection::start_serving(HTTPServerConnectionDelegate& delegate) {
@@ -441,12 +442,17 @@ void HTTP1ServerConnection::set_drain_group(std::shared_ptr<DrainGroup> group) {
 }
 
 void HTTP1ServerConnection::close() {
-    if (!shared_->detached) stream_->close();
+    // A request may have taken the stream (an upgrade) before its serving loop has resumed.
+    const bool detached = shared_->detached || (shared_->current && shared_->current->detached());
+    if (!detached) stream_->close();
 }
 
 void HTTP1ServerConnection::close_when_idle() {
     shared_->draining = true;
-    const bool idle = shared_->awaiting || (shared_->current && shared_->current->awaiting_message());
+    // Idle: waiting for a request with none of it read yet, in the stream's buffer (the byte
+    // that ended the wait may be there before the loop resumes) or the kernel's.
+    const bool idle = (shared_->awaiting || (shared_->current && shared_->current->awaiting_message())) &&
+                      stream_->buffered().empty();
     if (idle && shared_->served > 0 && !unread_bytes_pending(stream_->fileno())) return close();
     // Else the request in progress is told now, or the next one as it starts.
     if (shared_->current) shared_->current->close_after_message();
@@ -512,6 +518,10 @@ Future<bool> HTTP1ServerConnection::serve_message(Shared& shared, const std::sha
     shared.current = nullptr;
     ++shared.served;
     shared.detached = conn->detached();
+    // What points into the serving loop's state is valid only while it serves this request;
+    // the delegate may keep the connection longer.
+    conn->idle_timer_ = nullptr;
+    conn->drain_group_ = nullptr;
     co_return again && !shared.detached;
 }
 

@@ -188,12 +188,13 @@ void HTTPServer::handle_stream(std::unique_ptr<IOStream> stream, const SocketAdd
     conn->set_drain_group(upgraded_);
     HTTP1ServerConnection* raw = conn.get();
     connections_.emplace(raw, std::move(conn));
+    // Before serving starts: serving may end at once (a reset peer), and `raw` with it.
+    if (draining_) raw->close_when_idle();
     raw->start_serving(*adapter_).add_done_callback([this, raw, watch = life_.watch()](Future<void>) {
         if (!watch.alive()) return;
         connections_.erase(raw);
         settle_if_all_closed();
     });
-    if (draining_) raw->close_when_idle();
 }
 
 Future<void> HTTPServer::close_all_connections(Duration grace) {

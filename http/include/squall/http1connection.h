@@ -177,9 +177,9 @@ private:
     bool close_after_message_ = false;
     DrainGroup* drain_group_ = nullptr;  // the server connection's, which holds it
     HTTPMessageDelegate* active_delegate_ = nullptr;
-    // Set by HTTP1ServerConnection: the connection's header timeout, shared by its requests,
-    // and whether it watches the stream's close for each request (else each message sets and
-    // clears a close callback of its own).
+    // Set by HTTP1ServerConnection while it serves this request (null after): the connection's
+    // header timeout, shared by its requests, and whether it watches the stream's close for each
+    // request (else each message sets and clears a close callback of its own).
     detail::IdleTimer* idle_timer_ = nullptr;
     bool close_watched_ = false;
 

@@ -31,9 +31,11 @@ public:
     char* prepare(std::size_t n);
     void commit(std::size_t n) noexcept { end_ += n; }
     /// Where a read of up to `n` bytes from the transport goes: the buffer's own free space
-    /// when it has enough, else this thread's scratch chunk. What a read brings is then kept in
-    /// memory sized for it (commit_read), so a stream holds a full read chunk only while bulk
-    /// data flows, not because it was readable once.
+    /// when it holds `n` bytes or at least 4 KiB (then the read may be shorter than `n`), else
+    /// this thread's scratch chunk (for `n` past its 64 KiB, the buffer grows instead). What a
+    /// read brings is then kept in memory sized for it (commit_read), so a stream holds a full
+    /// read chunk only while bulk data flows, not because it was readable once. Nothing may
+    /// read another stream between read_target and commit_read: they share the scratch.
     std::span<char> read_target(std::size_t n);
     /// `got` bytes were read into `target` (from read_target).
     void commit_read(std::span<char> target, std::size_t got);
