@@ -27,9 +27,6 @@ public:
     bool empty() const noexcept { return begin_ == end_; }
     std::string_view view() const noexcept { return {data_.get() + begin_, size()}; }
 
-    /// Room for at least `n` more bytes at the end; returns where to write them.
-    char* prepare(std::size_t n);
-    void commit(std::size_t n) noexcept { end_ += n; }
     /// Where a read of up to `n` bytes from the transport goes: the buffer's own free space
     /// when it holds `n` bytes or at least 4 KiB (then the read may be shorter than `n`), else
     /// this thread's scratch chunk (for `n` past its 64 KiB, the buffer grows instead). What a
@@ -53,6 +50,9 @@ public:
     void set_scanned(std::size_t n) noexcept { scanned_ = n; }
 
 private:
+    /// Room for at least `n` more bytes at the end; returns where to write them.
+    char* prepare(std::size_t n);
+
     std::unique_ptr<char[]> data_;
     std::size_t capacity_ = 0, begin_ = 0, end_ = 0;
     std::size_t scanned_ = 0;  // bytes from begin_ known not to complete a delimiter match
