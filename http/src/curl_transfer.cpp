@@ -35,17 +35,6 @@ std::string_view without_eol(std::string_view line) {
     return line;
 }
 
-/// "HTTP/1.1 200 OK" or "HTTP/2 200": curl checked it already; HTTP/2 has no reason phrase.
-std::pair<int, std::string_view> split_status_line(std::string_view line) {
-    std::size_t sp = line.find(' ');
-    if (sp == std::string_view::npos || line.size() < sp + 4) throw std::invalid_argument("bad status line");
-    std::string_view digits = line.substr(sp + 1, 3);
-    if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        throw std::invalid_argument("bad status line");
-    std::string_view reason = line.size() > sp + 5 ? line.substr(sp + 5) : std::string_view();
-    return {(digits[0] - '0') * 100 + (digits[1] - '0') * 10 + (digits[2] - '0'), reason};
-}
-
 }  // namespace
 
 CurlTransfer::CurlTransfer(HTTPRequest request, const AsyncHTTPClientOptions& options)
@@ -205,9 +194,9 @@ bool CurlTransfer::header_line(std::string_view line) {
         std::string_view text = without_eol(line);
         if (text.starts_with("HTTP/")) {
             // A new response (after a 100 Continue or a redirect) replaces the last one.
-            auto [code, reason] = split_status_line(text);
-            response_.code = code;
-            response_.reason = reason.empty() ? std::string(reason_phrase(code)) : std::string(reason);
+            ResponseStartLine status = parse_status_line(text);
+            response_.code = status.code;
+            response_.reason = status.reason.empty() ? std::string(reason_phrase(status.code)) : std::move(status.reason);
             response_.headers.clear();
             header_bytes_ = line.size();
         } else if (!text.empty()) {

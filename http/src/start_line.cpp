@@ -32,16 +32,26 @@ RequestStartLine parse_request_start_line(std::string_view line) {
     return {std::string(method), std::string(target), std::string(version)};
 }
 
-ResponseStartLine parse_response_start_line(std::string_view line) {
-    if (line.size() < 12 || line[8] != ' ' || !is_digit(line[9]) || !is_digit(line[10]) || !is_digit(line[11]) ||
-        (line.size() > 12 && line[12] != ' '))
+ResponseStartLine parse_status_line(std::string_view line) {
+    // HTTP-version SP 3DIGIT [SP reason], where the version is "HTTP/" DIGIT ["." DIGIT].
+    std::size_t sp = line.find(' ');
+    std::string_view version = line.substr(0, sp);
+    const bool version_ok = (version.size() == 6 || (version.size() == 8 && version[6] == '.' && is_digit(version[7]))) &&
+                            version.substr(0, 5) == "HTTP/" && is_digit(version[5]);
+    if (!version_ok || sp == std::string_view::npos || line.size() < sp + 4 || !is_digit(line[sp + 1]) ||
+        !is_digit(line[sp + 2]) || !is_digit(line[sp + 3]) || (line.size() > sp + 4 && line[sp + 4] != ' '))
         throw HTTPInputError("Error parsing response start line");
-    check_version(line.substr(0, 8), "response start line");
-    std::string_view reason = line.size() > 13 ? line.substr(13) : std::string_view();
+    std::string_view reason = line.size() > sp + 5 ? line.substr(sp + 5) : std::string_view();
     if (!is_valid_field_value(reason)) throw HTTPInputError("Error parsing response start line");
-    int code = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+    int code = (line[sp + 1] - '0') * 100 + (line[sp + 2] - '0') * 10 + (line[sp + 3] - '0');
     if (code < 100) throw HTTPInputError("Error parsing response start line");
-    return {std::string(line.substr(0, 8)), code, std::string(reason)};
+    return {std::string(version), code, std::string(reason)};
+}
+
+ResponseStartLine parse_response_start_line(std::string_view line) {
+    ResponseStartLine start = parse_status_line(line);
+    check_version(start.version, "response start line");
+    return start;
 }
 
 }  // namespace squall

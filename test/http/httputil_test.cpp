@@ -274,6 +274,29 @@ TEST_CASE("start lines are parsed strictly", "[http][httputil]") {
     CHECK(parse_response_start_line("HTTP/1.0 404 Not Found").reason == "Not Found");
     CHECK(parse_response_start_line("HTTP/1.1 599").reason.empty());
     CHECK_THROWS_AS(parse_response_start_line("HTTP/1.1 OK"), HTTPInputError);
+    CHECK_THROWS_AS(parse_response_start_line("HTTP/2 200"), HTTPInputError);
+}
+
+TEST_CASE("parse_status_line reads the status lines of every HTTP version", "[http][httputil]") {
+    auto is = [](std::string_view line, std::string_view version, int code, std::string_view reason) {
+        ResponseStartLine s = parse_status_line(line);
+        return s.version == version && s.code == code && s.reason == reason;
+    };
+    CHECK(is("HTTP/2 200", "HTTP/2", 200, ""));
+    CHECK(is("HTTP/2 200 ", "HTTP/2", 200, ""));  // libcurl's HTTP/2 line ends in a space
+    CHECK(is("HTTP/3 404 Not Found", "HTTP/3", 404, "Not Found"));
+    CHECK(is("HTTP/1.1 302 Found", "HTTP/1.1", 302, "Found"));
+    CHECK(is("HTTP/2.0 599 ", "HTTP/2.0", 599, ""));
+    for (std::string bad : {"", "HTTP/2", "HTTP/2 ", "HTTP/2 20", "HTTP/2 2000", "HTTP/2 099", "HTTP/x 200", "HTTP/22 200",
+                            "HTTP/1. 200", "HTTP/1.1  200", "http/2 200", "HTTP/2 200 bad\x01reason", "ICY 200 OK"}) {
+        INFO(bad);
+        try {
+            parse_status_line(bad);
+            FAIL("accepted");
+        } catch (const HTTPInputError& e) {
+            CHECK(e.status() == 400);
+        }
+    }
 }
 
 TEST_CASE("url escaping, query strings and url_concat", "[http][httputil]") {

@@ -37,8 +37,12 @@ std::string_view reason_phrase(int code) noexcept;
 /// "GET /path HTTP/1.1": a token method, a target without whitespace or controls, HTTP/1.x.
 /// Throws HTTPInputError (status 505 for another HTTP major version, else 400).
 RequestStartLine parse_request_start_line(std::string_view line);
-/// "HTTP/1.1 200 OK" (the reason may be empty). Throws HTTPInputError.
+/// "HTTP/1.1 200 OK" (the reason may be empty). Throws HTTPInputError (status 505 for another
+/// HTTP major version, else 400).
 ResponseStartLine parse_response_start_line(std::string_view line);
+/// The same for any HTTP version ("HTTP/2 200", "HTTP/3 404 Not Found"), as libcurl reports
+/// the status lines of HTTP/2 and HTTP/3 responses. Throws HTTPInputError.
+ResponseStartLine parse_status_line(std::string_view line);
 
 /// Arguments by name, each with every value in arrival order; blank values are kept.
 using ArgumentMap = std::map<std::string, std::vector<std::string>>;
