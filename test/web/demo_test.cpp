@@ -163,6 +163,59 @@ TEST_CASE_METHOD(AsyncTest, "squall-demo: every endpoint of the demo application
     CHECK(demo.stop() == 0);
     CHECK_FALSE(std::filesystem::exists(site));  // the temporary site is removed on exit
 }
+TEST_CASE_METHOD(AsyncTest, "squall-demo: /form-upload streams multipart parts and refuses malformed ones",
+                 "[web][demo][net]") {
+    DemoProcess demo(*this);
+    std::string base = demo.base_url();
+    AsyncHTTPClient client({}, io_loop());
+    run_sync(
+        [&]() -> Future<void> {
+            HTTPResponse page = co_await client.fetch(raw_request(base + "/form-upload"), false);
+            CHECK(page.code == 200);
+            CHECK(page.body.find("enctype=\"multipart/form-data\"") != std::string::npos);
+            CHECK(page.body.find("<progress") != std::string::npos);
+            CHECK(page.body.find("href=\"/\"") != std::string::npos);
+
+            // Bytes of every value, so contents hold CR, LF and dashes; larger than one read.
+            std::string big(1200000, '\0');
+            for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 7) % 256);
+            const std::string boundary = "----squallTestBoundary7MA4YWxkTrZu0gW";
+            auto part = [&](const std::string& disposition, const std::string& contents) {
+                return "--" + boundary + "\r\nContent-Disposition: form-data; " + disposition +
+                       "\r\nContent-Type: application/octet-stream\r\n\r\n" + contents + "\r\n";
+            };
+            HTTPRequest up = raw_request(base + "/form-upload", "POST");
+            up.headers.set("Content-Type", "multipart/form-data; boundary=" + boundary);
+            up.body = part("name=\"file\"; filename=\"big.bin\"", big) + part("name=\"file\"; filename=\"empty\"", "") +
+                      "--" + boundary + "\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\nhello\r\n--" +
+                      boundary + "--\r\n";
+            HTTPResponse r = co_await client.fetch(up, false);
+            REQUIRE(r.code == 200);
+            auto parts = nlohmann::json::parse(r.body)["parts"];
+            REQUIRE(parts.size() == 3);
+            CHECK(parts[0]["filename"] == "big.bin");
+            CHECK(parts[0]["size"] == big.size());
+            CHECK(parts[0]["sha256"] == digest_hex(EVP_sha256(), big));
+            CHECK(parts[1]["size"] == 0);
+            CHECK(parts[1]["sha256"] == digest_hex(EVP_sha256(), ""));
+            CHECK(parts[2]["name"] == "comment");
+            CHECK(parts[2]["value"] == "hello");
+            CHECK(parts[2]["content_type"] == "text/plain");
+
+            HTTPRequest bad = raw_request(base + "/form-upload", "POST");
+            bad.headers.set("Content-Type", "text/plain");
+            bad.body = "x";
+            CHECK((co_await client.fetch(bad, false)).code == 400);
+            bad.headers.set("Content-Type", "multipart/form-data; boundary=B");
+            bad.body = "--B\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--Bx" + std::string(200000, 'y');
+            CHECK((co_await client.fetch(bad, false)).code == 400);
+            bad.body = "--B\r\nContent-Disposition: form-data; name=a\r\n\r\n1";  // the closing boundary never comes
+            CHECK((co_await client.fetch(bad, false)).code == 400);
+            CHECK((co_await client.fetch(raw_request(base + "/hello"), false)).body == "Hello, world");
+        },
+        30s);
+    CHECK(demo.stop() == 0);
+}
 #else
 TEST_CASE("squall-demo: skipped when the tools are not built", "[web][demo]") {
     WARN("built without tools: the demo test is skipped");

@@ -3,11 +3,10 @@
 // WebSocket endpoints are in sockets.cpp. Part of squall-demo.
 #include "app.h"
 
-#include <openssl/evp.h>
-
 #include <nlohmann/json.hpp>
-#include <stdexcept>
 
+#include "form_upload.h"
+#include "sha256.h"
 #include "sockets.h"
 #include "squall/web.h"
 
@@ -42,33 +41,20 @@ public:
 /// Counts and hashes the body as it arrives; memory stays at one chunk whatever the size.
 class UploadHandler : public RequestHandler {
 public:
-    UploadHandler() : ctx_(EVP_MD_CTX_new()) {
-        if (!ctx_ || EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) throw std::runtime_error("sha256 unavailable");
-    }
-    ~UploadHandler() override { EVP_MD_CTX_free(ctx_); }
     bool stream_request_body() const override { return true; }
     Future<void> data_received(std::string_view chunk) override {
         count_ += chunk.size();
-        EVP_DigestUpdate(ctx_, chunk.data(), chunk.size());
+        sha256_.update(chunk);
         return {};
     }
     Future<void> post() override {
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned int n = 0;
-        EVP_DigestFinal_ex(ctx_, digest, &n);
-        static const char hex[] = "0123456789abcdef";
-        std::string text;
-        for (unsigned int i = 0; i < n; ++i) {
-            text += hex[digest[i] >> 4];
-            text += hex[digest[i] & 15];
-        }
-        write(nlohmann::json{{"count", count_}, {"sha256", text}});
+        write(nlohmann::json{{"count", count_}, {"sha256", sha256_.hex()}});
         return {};
     }
     Future<void> put() override { return post(); }
 
 private:
-    EVP_MD_CTX* ctx_;
+    Sha256 sha256_;
     std::uint64_t count_ = 0;
 };
 
@@ -124,6 +110,7 @@ std::unique_ptr<Application> make_application(const DemoOptions& o) {
     routes.push_back(url<HelloHandler>("/hello"));
     routes.push_back(url<EchoHandler>("/echo"));
     routes.push_back(url<UploadHandler>("/upload"));
+    add_form_upload_routes(routes);
     routes.push_back(url<CookieHandler>("/cookie"));
     routes.push_back(url<XSRFHandler>("/xsrf"));
     routes.push_back(url<RedirectHandler>("/redirect", std::string("/hello"), false));

@@ -1,6 +1,6 @@
 // The demo's mustache templates, written into the site's templates/ directory: the front page
 // (links to every endpoint and the chat room client, which talks to /chat over WebSocket), the
-// XSRF form, and the head both share as a partial. Part of squall-demo.
+// form upload page, the XSRF form, and the head they share as a partial. Part of squall-demo.
 #pragma once
 
 namespace squall::demo {
@@ -28,6 +28,8 @@ inline constexpr const char* index_template = R"html({{> head.html}}
 <li><a href="/hello">/hello</a>: the smallest handler</li>
 <li><code>POST /echo</code>: the body back, with <code>X-Body-Length</code> (gzip request bodies are decoded)</li>
 <li><code>POST /upload</code>: a streamed body, counted and hashed, never held in memory</li>
+<li><a href="/form-upload">/form-upload</a>: a browser form upload with a progress bar, its
+    multipart/form-data body parsed as it streams in</li>
 <li><a href="/static/hello.txt">/static/hello.txt</a>, <a href="/static/big.bin">/static/big.bin</a>,
     <a href="/static/sub/nested.txt">/static/sub/nested.txt</a>: static files with ranges and caching</li>
 <li><a href="/cookie?set=alice">/cookie?set=alice</a> then <a href="/cookie">/cookie</a>: a signed cookie</li>
@@ -59,6 +61,41 @@ document.getElementById("chat").onsubmit = (e) => {
   const input = document.getElementById("message");
   if (input.value && ws.readyState === WebSocket.OPEN) ws.send(input.value);
   input.value = "";
+};
+</script>
+</body>
+</html>
+)html";
+
+/// templates/form_upload.html: files and a field sent as multipart/form-data; the progress bar
+/// follows the upload and the server's answer (each part's size and SHA-256) is shown.
+inline constexpr const char* form_upload_template = R"html({{> head.html}}
+<p>The body is parsed part by part as it arrives: each file is counted and hashed, never held
+in memory, so the size of an upload does not matter.</p>
+<form id="upload" method="post" action="/form-upload" enctype="multipart/form-data">
+<p><label>Files <input type="file" name="file" multiple></label></p>
+<p><label>Comment <input name="comment" value="hello"></label></p>
+<p><button>Upload</button> <progress id="progress" max="1" value="0"></progress> <span id="percent"></span></p>
+</form>
+<pre id="result"></pre>
+<p><a href="/">Back to the tour</a></p>
+<script>
+document.getElementById("upload").onsubmit = (e) => {
+  e.preventDefault();
+  const xhr = new XMLHttpRequest();
+  const progress = document.getElementById("progress");
+  xhr.upload.onprogress = (p) => {
+    if (!p.lengthComputable) return;
+    progress.value = p.loaded / p.total;
+    document.getElementById("percent").textContent = Math.round(100 * p.loaded / p.total) + "%";
+  };
+  xhr.onload = () => {
+    progress.value = 1;
+    document.getElementById("result").textContent = xhr.status + "\n" + xhr.responseText;
+  };
+  xhr.onerror = () => { document.getElementById("result").textContent = "upload failed"; };
+  xhr.open("POST", "/form-upload");
+  xhr.send(new FormData(e.target));
 };
 </script>
 </body>

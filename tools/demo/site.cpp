@@ -28,6 +28,7 @@ void populate_site(const std::string& dir) {
     write_file(root / "templates" / "head.html", head_template);
     write_file(root / "templates" / "index.html", index_template);
     write_file(root / "templates" / "xsrf.html", xsrf_template);
+    write_file(root / "templates" / "form_upload.html", form_upload_template);
     write_file(root / "secret.txt", "This file is outside the static root and must never be served.\n");
 }
 

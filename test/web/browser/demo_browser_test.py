@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""The demo's chat page in a real browser: `chat_browser_test.py SQUALL_DEMO` starts squall-demo on
-a kernel-chosen loopback port and headless Chromium (Debian's), drives two pages of the front page
-over the DevTools protocol (with python3-websockets) and checks that what one page types reaches
-both, as text, and that the room goes on once a page is closed."""
+"""The demo's pages in a real browser: `demo_browser_test.py SQUALL_DEMO` starts squall-demo on a
+kernel-chosen loopback port and headless Chromium (Debian's) and drives pages over the DevTools
+protocol (with python3-websockets). The chat room: two pages of the front page, what one types
+reaches both, as text, and the room goes on once a page is closed. The form upload: a file picked
+in /form-upload's form is sent, its progress bar reaches the end and the server's answer names the
+file with its size and SHA-256."""
 
 import asyncio
 import ctypes
+import hashlib
 import json
 import os
 import queue
@@ -22,7 +25,7 @@ import time
 try:
     import websockets
 except ImportError as e:
-    print("chat_browser_test: cannot import websockets under %s (%s): apt-get install python3-websockets"
+    print("demo_browser_test: cannot import websockets under %s (%s): apt-get install python3-websockets"
           % (sys.executable, e), file=sys.stderr)
     sys.exit(1)
 
@@ -336,6 +339,8 @@ async def drive(url, devtools_url):
         still_open = await pages["A"].evaluate("ws.readyState === WebSocket.OPEN")
         check(still_open, "page A's chat socket closed after B left")
 
+        await upload_a_file(devtools, url)
+
         try:
             await devtools.call("Browser.close")
         except Failure:
@@ -343,9 +348,35 @@ async def drive(url, devtools_url):
         devtools.reader.cancel()
 
 
+async def upload_a_file(devtools, url):
+    """/form-upload: a file of random bytes picked in the form goes up as multipart/form-data."""
+    data = os.urandom(6 * 1024 * 1024 + 7)
+    with tempfile.TemporaryDirectory(prefix="squall-upload-") as folder:
+        path = os.path.join(folder, "random \u00e9.bin")
+        with open(path, "wb") as f:
+            f.write(data)
+        page = await Page.open(devtools, "U", url + "form-upload")
+        root = (await page.call("DOM.getDocument"))["root"]["nodeId"]
+        node = (await page.call("DOM.querySelector", {"nodeId": root, "selector": "input[type=file]"}))["nodeId"]
+        await page.call("DOM.setFileInputFiles", {"files": [path], "nodeId": node})
+        await page.evaluate("document.querySelector('#upload button').click()")
+        await page.until("document.getElementById('result').textContent !== ''", "the upload's answer")
+        status, _, body = (await page.evaluate("document.getElementById('result').textContent")).partition("\n")
+        check(status == "200", "the upload was answered %r: %r" % (status, body))
+        parts = json.loads(body)["parts"]
+        expected = [{"name": "file", "filename": "random \u00e9.bin", "content_type": "application/octet-stream",
+                     "size": len(data), "sha256": hashlib.sha256(data).hexdigest()},
+                    {"name": "comment", "content_type": "text/plain", "size": 5, "value": "hello"}]
+        check(parts == expected, "the server saw the parts %r, expected %r" % (parts, expected))
+        progress = await page.evaluate("[document.getElementById('progress').value, "
+                                       "document.getElementById('percent').textContent]")
+        check(progress == [1, "100%"], "the progress bar ended at %r" % (progress,))
+        print("form upload: %d bytes, SHA-256 as sent, progress %r" % (len(data), progress), flush=True)
+
+
 def main():
     if len(sys.argv) != 2:
-        print("usage: chat_browser_test.py SQUALL_DEMO", file=sys.stderr)
+        print("usage: demo_browser_test.py SQUALL_DEMO", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, on_sigterm)
     started = time.monotonic()
@@ -365,14 +396,14 @@ def main():
         errors = [l for l in demo_log.read().decode(errors="replace").splitlines() if l.startswith("[E ")]
         check(not errors, "squall-demo logged errors:\n" + "\n".join(errors))
     except Failure as e:
-        print("chat_browser_test: FAIL: %s" % e, file=sys.stderr, flush=True)
+        print("demo_browser_test: FAIL: %s" % e, file=sys.stderr, flush=True)
         demo_log.seek(0)
         logged = demo_log.read().decode(errors="replace")
         if logged:
             print("squall-demo's log:\n" + logged, file=sys.stderr)
         return 1
     except asyncio.TimeoutError:
-        print("chat_browser_test: FAIL: the whole browser session overran", file=sys.stderr)
+        print("demo_browser_test: FAIL: the whole browser session overran", file=sys.stderr)
         return 1
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -381,7 +412,7 @@ def main():
         if demo:
             demo.kill()
             demo.wait()
-    print("chat_browser_test: passed in %.1f s" % (time.monotonic() - started))
+    print("demo_browser_test: passed in %.1f s" % (time.monotonic() - started))
     return 0
 
 
