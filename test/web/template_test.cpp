@@ -232,6 +232,7 @@ TEST_CASE_METHOD(AsyncTest, "render: compiled templates are cached unless debug 
     CHECK(edit_between_fetches(cached) == "first 2");
     ApplicationSettings debug = t.settings();
     debug.debug = true;
+    debug.autoreload = false;  // a rebuilt test binary must not restart the test run
     CHECK(edit_between_fetches(debug) == "second 2");
     ApplicationSettings uncached = t.settings();
     uncached.compiled_template_cache = false;

@@ -101,6 +101,7 @@ public:
 std::unique_ptr<Application> make_application(const DemoOptions& o) {
     ApplicationSettings settings;
     settings.compress_response = o.compress_response;
+    settings.debug = o.debug;
     settings.cookie_secret = o.cookie_secret;
     settings.static_path = o.site + "/static";
     settings.template_path = o.site + "/templates";

@@ -25,6 +25,7 @@ struct DemoOptions {
     std::string cookie_secret = "demo-cookie-secret";
     double shutdown_grace = 30;  // seconds requests in flight get after SIGTERM or SIGINT
     std::string site;  // empty: a temporary directory made at start
+    bool debug = false;  // Tornado's debug mode: templates re-read, tracebacks shown, autoreload
 };
 
 std::unique_ptr<Application> make_application(const DemoOptions& options);

@@ -10,6 +10,7 @@
 
 #include "app.h"
 #include "site.h"
+#include "squall/autoreload.h"
 #include "squall/graceful_shutdown.h"
 #include "squall/httpserver.h"
 #include "squall/ioloop.h"
@@ -35,6 +36,10 @@ bool parse_flags(int argc, char** argv, squall::demo::DemoOptions& o) {
         "seconds requests in flight may take to finish after SIGTERM or SIGINT (a second signal: none)", server);
     const auto& site = squall::define("site", o.site, "site directory with static/ and templates/ (default: a temporary one with the demo files)", server);
     const auto& cookie_secret = squall::define("cookie_secret", o.cookie_secret, "key for signed cookies", server);
+    const auto& debug = squall::define("debug", o.debug,
+                                       "development mode: templates re-read at every render, error pages with the "
+                                       "exception, and a restart (same pid and flags) when the executable is rebuilt",
+                                       server);
     const auto& decompress = squall::define("decompress_request", o.decompress_request, "decode gzip request bodies", server);
     const auto& compress = squall::define("compress_response", o.compress_response,
                                           "gzip responses for clients that accept it", server);
@@ -66,6 +71,7 @@ bool parse_flags(int argc, char** argv, squall::demo::DemoOptions& o) {
     o.shutdown_grace = shutdown_grace;
     o.site = site;
     o.cookie_secret = cookie_secret;
+    o.debug = debug;
     o.decompress_request = decompress;
     o.compress_response = compress;
     o.max_header_size = static_cast<std::size_t>(max_header);
@@ -87,7 +93,9 @@ int main(int argc, char** argv) {
     try {
         if (temporary) o.site = squall::demo::make_temporary_site();
         squall::IOLoop& loop = squall::IOLoop::current();
-        auto app = squall::demo::make_application(o);
+        auto app = squall::demo::make_application(o);  // with --debug, autoreload starts here
+        // A restart runs no destructors: the temporary site goes first, the new process makes its own.
+        if (o.debug && temporary) squall::autoreload::add_reload_hook([&o] { squall::demo::remove_site(o.site); });
         // Sockets from systemd (socket activation) replace --address and --port.
         std::vector<int> passed = squall::systemd_listen_fds();
         auto server = std::make_unique<squall::HTTPServer>(*app, squall::demo::server_options(o));

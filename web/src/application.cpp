@@ -3,6 +3,7 @@
 // tornado/web.py (4.0) Application (add_handlers, _get_host_handlers, __call__ routing,
 // log_request, reverse_url).
 #include "squall/application.h"
+#include "squall/autoreload.h"
 
 #include <re2/re2.h>
 #include <sys/stat.h>
@@ -43,6 +44,7 @@ Application::Application(std::vector<URLSpec> handlers, ApplicationSettings sett
                         std::make_move_iterator(statics.end()));
     }
     if (!handlers.empty()) add_handlers(".*$", std::move(handlers));
+    if (settings_.autoreload.value_or(settings_.debug)) autoreload::start();
 }
 
 Application::~Application() = default;

@@ -52,8 +52,11 @@ struct ApplicationSettings {
     /// reads the file again, so edits show at once.
     bool compiled_template_cache = true;
     /// Tornado's development mode: as compiled_template_cache=false, static_hash_cache=false
-    /// and serve_traceback=true together (whatever those say).
+    /// and serve_traceback=true together (whatever those say), and autoreload unless that says no.
     bool debug = false;
+    /// Restart the process when its executable changes (squall/autoreload.h), started when the
+    /// Application is made, on the current IOLoop. Unset: on with debug.
+    std::optional<bool> autoreload;
     /// For authenticated(): where to send users who are not logged in.
     std::string login_url;
     /// Error pages carry the exception's text (for development only).
