@@ -28,20 +28,6 @@ constexpr int max_value_depth = 512;
 // done, which is how the nesting depth goes down again (the engine has no hook for it).
 constexpr const char* partial_end_tag = "squall-partial-end";
 
-/// `root/name` in its normal form, or TemplateError when the name is empty, absolute or climbs
-/// out with "..": names may come from requests (render(get_argument("page"))). The normal form
-/// is the cache's key, so "./a", "a//b" and "a/./b" cannot fill the cache with copies of one file.
-std::string resolve(const std::string& root, const std::string& name) {
-    std::filesystem::path p(name);
-    bool bad = name.empty() || p.is_absolute() || name.find('\0') != std::string::npos;
-    for (const auto& part : p) bad = bad || part == "..";
-    if (bad) throw TemplateError(name, "the name must be a relative path inside template_path");
-    std::string normal = p.lexically_normal().generic_string();
-    if (normal.empty() || normal == "." || normal.back() == '/')
-        throw TemplateError(name, "the name must be a file inside template_path");
-    return root.empty() ? normal : root + "/" + normal;
-}
-
 std::string read_file(const std::string& name, const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw TemplateError(name, "cannot read " + path + ": " + std::strerror(errno));
@@ -123,8 +109,19 @@ mustache::data convert(const nlohmann::json& value, int depth) {
 
 }  // namespace
 
+std::string resolve_template_name(const std::string& root, const std::string& name) {
+    std::filesystem::path p(name);
+    bool bad = name.empty() || p.is_absolute() || name.find('\0') != std::string::npos;
+    for (const auto& part : p) bad = bad || part == "..";
+    if (bad) throw TemplateError(name, "the name must be a relative path inside template_path");
+    std::string normal = p.lexically_normal().generic_string();
+    if (normal.empty() || normal == "." || normal.back() == '/')
+        throw TemplateError(name, "the name must be a file inside template_path");
+    return root.empty() ? normal : root + "/" + normal;
+}
+
 std::shared_ptr<const CompiledTemplate> TemplateLoader::load(const Origin& origin, const std::string& name) {
-    std::string path = resolve(origin.root, name);
+    std::string path = resolve_template_name(origin.root, name);
     if (!origin.use_cache) return compile(name, read_file(name, path));
     {
         std::lock_guard lock(mutex_);

@@ -38,6 +38,11 @@ private:
     std::map<std::string, std::shared_ptr<const CompiledTemplate>> cache_;  // by path
 };
 
+/// `root/name` in its normal form, or TemplateError when the name is empty, absolute or climbs
+/// out with "..": names may come from requests (render(get_argument("page"))). The normal form
+/// is the cache's key, so "./a", "a//b" and "a/./b" cannot fill the cache with copies of one file.
+std::string resolve_template_name(const std::string& root, const std::string& name);
+
 /// nlohmann::json as mustache data: objects, arrays, strings, numbers (as JSON writes them),
 /// booleans; null is false. std::invalid_argument past a sane nesting depth.
 kainjow::mustache::data to_mustache(const nlohmann::json& value);
