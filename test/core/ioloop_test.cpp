@@ -686,3 +686,15 @@ TEST_CASE_METHOD(AsyncTest, "a callback that blocks the loop past the threshold 
     CHECK(reported[0] >= 60ms);
     io_loop().set_blocking_log_threshold(Duration::zero());
 }
+
+TEST_CASE("poller_name names the backend the loop was made with, and nothing once closed", "[core][ioloop]") {
+    for (std::string_view name : available_pollers()) {
+        INFO(name);
+        IOLoop::Options options;
+        options.poller = std::string(name);
+        IOLoop loop(options);
+        CHECK(loop.poller_name() == name);
+        loop.close();
+        CHECK(loop.poller_name().empty());
+    }
+}

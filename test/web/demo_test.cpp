@@ -45,10 +45,23 @@ TEST_CASE_METHOD(AsyncTest, "squall-demo: every endpoint of the demo application
             };
             HTTPResponse index = co_await fetch("/");
             CHECK(index.code == 200);
-            CHECK(index.body.find("location.host + \"/chat\"") != std::string::npos);
-            CHECK(index.body.find("textContent") != std::string::npos);  // messages are shown as text, never as HTML
-            CHECK(index.body.find("innerHTML") == std::string::npos);
             CHECK(index.body.find("src=\"http") == std::string::npos);  // self-contained: no external scripts
+            // The tour: a box per feature, the live panel, the chat room; a shared stylesheet.
+            const std::vector<std::string> boxes{"panel",  "hello",    "echo",      "gzip",     "static", "upload",
+                                                 "cookie", "xsrf",     "redirect",  "websocket", "chat-room"};
+            for (const std::string& id : boxes) {
+                INFO(id);
+                CHECK(index.body.find("id=\"" + id + "\"") != std::string::npos);
+            }
+            std::string style, script;
+            CHECK(RE2::PartialMatch(index.body, R"re(href="(/static/style\.css\?v=[0-9a-f]+)")re", &style));
+            REQUIRE(RE2::PartialMatch(index.body, R"re(src="(/static/tour\.js\?v=[0-9a-f]+)")re", &script));
+            CHECK((co_await fetch(style)).code == 200);
+            HTTPResponse tour = co_await fetch(script);
+            CHECK(tour.code == 200);
+            CHECK(tour.body.find("location.host + \"/chat\"") != std::string::npos);
+            CHECK(tour.body.find("textContent") != std::string::npos);  // answers are shown as text, never as HTML
+            CHECK(tour.body.find("innerHTML") == std::string::npos);
             // Rendered from the site's templates: the head partial with the page's title.
             CHECK(index.body.find("<title>squall demo</title>\n") != std::string::npos);
             CHECK(index.body.find("<h1>squall demo</h1>") != std::string::npos);
@@ -117,7 +130,9 @@ TEST_CASE_METHOD(AsyncTest, "squall-demo: every endpoint of the demo application
             CHECK(got.body == "alice");
             get.headers.set("Cookie", user.substr(0, user.size() - 1) + (user.back() == '0' ? "1" : "0"));
             CHECK((co_await client.fetch(get, false)).code == 401);
-            CHECK((co_await fetch("/cookie")).code == 401);
+            HTTPResponse no_cookie = co_await fetch("/cookie");
+            CHECK(no_cookie.code == 401);
+            CHECK(no_cookie.body.find("/cookie?set=alice") != std::string::npos);  // says how to get one
 
             HTTPResponse form = co_await fetch("/xsrf");
             CHECK(form.body.find("<title>XSRF-protected form</title>") != std::string::npos);

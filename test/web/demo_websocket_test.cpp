@@ -1,6 +1,7 @@
 // The demo's WebSocket endpoints as users reach them: squall-demo on a kernel-picked port, a
 // raw WebSocket client on /ws (echo, origin check, close frames seen by /ws-last-close),
-// /ws-close and the /chat room (broadcast, members leaving, a member too slow to read).
+// /ws-close, the /chat room (broadcast, members leaving, a member too slow to read) and the
+// /stats feed of the front page's live panel.
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -155,6 +156,31 @@ TEST_CASE_METHOD(AsyncTest, "squall-demo /ws-close: closed at once with 4000 \"b
         co_await client->send_close(4000, "");
         co_await client->wait_for_eof();
     });
+}
+
+TEST_CASE_METHOD(AsyncTest, "squall-demo /stats: the live panel's figures at once and every second",
+                 "[web][demo][websocket][net]") {
+    DemoProcess demo(*this);
+    AsyncHTTPClient http({}, io_loop());
+    run_sync(
+        [&]() -> Future<void> {
+            for (int i = 0; i < 3; ++i) CHECK((co_await http.fetch(demo.base_url() + "/hello")).code == 200);
+            Client client = co_await open_socket(demo.port(), "/stats");
+            ServerFrame first = co_await client->next();
+            REQUIRE(first.opcode == WebSocketOpcode::text);
+            auto figures = nlohmann::json::parse(first.payload);
+            CHECK(figures["requests"].get<int>() >= 3);
+            CHECK(figures["connections"].get<int>() >= 1);  // this socket at least
+            CHECK_FALSE(figures["poller"].get<std::string>().empty());
+            CHECK(figures["rss_bytes"].get<std::int64_t>() > 1000000);
+            ServerFrame second = co_await client->next();  // a second later
+            auto later = nlohmann::json::parse(second.payload);
+            CHECK(later["uptime_s"].get<double>() > figures["uptime_s"].get<double>());
+            CHECK(later["requests"].get<int>() >= figures["requests"].get<int>());
+            std::uint16_t code = co_await close_handshake(*client, 1000, "");
+            CHECK(code == 1000);
+        },
+        20s);
 }
 
 TEST_CASE_METHOD(AsyncTest, "squall-demo /ws-last-close: the last close frame /ws received", "[web][demo][websocket][net]") {

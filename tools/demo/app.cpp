@@ -1,6 +1,6 @@
 // The demo's handlers: hello, echo, a streamed upload, signed cookies, XSRF, a redirect and a
 // compressible page, with static files and the pages' templates from the site directory; the
-// WebSocket endpoints are in sockets.cpp. Part of squall-demo.
+// WebSocket endpoints are in sockets.cpp, the live figures in stats.cpp. Part of squall-demo.
 #include "app.h"
 
 #include <nlohmann/json.hpp>
@@ -8,6 +8,7 @@
 #include "form_upload.h"
 #include "sha256.h"
 #include "sockets.h"
+#include "squall/log.h"
 #include "squall/web.h"
 
 namespace squall::demo {
@@ -63,6 +64,7 @@ public:
     Future<void> get() override {
         if (auto value = get_optional_query_argument("set")) {
             set_secure_cookie("user", *value);
+            set_header("Content-Type", "text/plain; charset=UTF-8");
             write("set");
             return {};
         }
@@ -71,6 +73,11 @@ public:
         set_header("Content-Type", "text/plain; charset=UTF-8");
         write(*user);
         return {};
+    }
+    /// A browser that has no valid cookie learns how to get one.
+    void write_error(int status_code, std::exception_ptr error) override {
+        if (status_code != 401) return RequestHandler::write_error(status_code, error);
+        (void)render("cookie_missing.html", nlohmann::json{{"title", "No signed cookie yet"}});
     }
 };
 
@@ -98,8 +105,17 @@ public:
 
 }  // namespace
 
-std::unique_ptr<Application> make_application(const DemoOptions& o) {
+std::unique_ptr<Application> make_application(const DemoOptions& o, std::shared_ptr<DemoStats> stats) {
     ApplicationSettings settings;
+    // The access log line, as the default writes it, and a count for the live panel.
+    settings.log_function = [stats](RequestHandler& handler) {
+        ++stats->requests;
+        int status = handler.get_status();
+        LogLevel level = status < 400 ? LogLevel::info : status < 500 ? LogLevel::warning : LogLevel::error;
+        const HTTPServerRequest& r = handler.request();
+        access_log().logf(level, "%d %s %s (%s) %.2fms", status, r.method.c_str(), r.uri.c_str(), r.remote_ip.c_str(),
+                          r.request_time() * 1000.0);
+    };
     settings.compress_response = o.compress_response;
     settings.debug = o.debug;
     settings.cookie_secret = o.cookie_secret;
@@ -112,6 +128,7 @@ std::unique_ptr<Application> make_application(const DemoOptions& o) {
     routes.push_back(url<EchoHandler>("/echo"));
     routes.push_back(url<UploadHandler>("/upload"));
     add_form_upload_routes(routes);
+    add_stats_route(routes, stats);
     routes.push_back(url<CookieHandler>("/cookie"));
     routes.push_back(url<XSRFHandler>("/xsrf"));
     routes.push_back(url<RedirectHandler>("/redirect", std::string("/hello"), false));

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "squall/application.h"
+#include "stats.h"
 
 namespace squall::demo {
 
@@ -28,7 +29,8 @@ struct DemoOptions {
     bool debug = false;  // Tornado's debug mode: templates re-read, tracebacks shown, autoreload
 };
 
-std::unique_ptr<Application> make_application(const DemoOptions& options);
+/// The Application; `stats` counts its requests for the /stats panel.
+std::unique_ptr<Application> make_application(const DemoOptions& options, std::shared_ptr<DemoStats> stats);
 HTTPServerOptions server_options(const DemoOptions& options);
 
 }  // namespace squall::demo

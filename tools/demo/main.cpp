@@ -93,12 +93,14 @@ int main(int argc, char** argv) {
     try {
         if (temporary) o.site = squall::demo::make_temporary_site();
         squall::IOLoop& loop = squall::IOLoop::current();
-        auto app = squall::demo::make_application(o);  // with --debug, autoreload starts here
+        auto stats = std::make_shared<squall::demo::DemoStats>();
+        auto app = squall::demo::make_application(o, stats);  // with --debug, autoreload starts here
         // A restart runs no destructors: the temporary site goes first, the new process makes its own.
         if (o.debug && temporary) squall::autoreload::add_reload_hook([&o] { squall::demo::remove_site(o.site); });
         // Sockets from systemd (socket activation) replace --address and --port.
         std::vector<int> passed = squall::systemd_listen_fds();
         auto server = std::make_unique<squall::HTTPServer>(*app, squall::demo::server_options(o));
+        stats->server = server.get();
         if (passed.empty()) server->listen(o.port, o.address);
         else server->add_sockets(passed);
         std::string address = passed.empty() ? o.address : squall::local_address(passed.front()).ip();

@@ -1,6 +1,7 @@
 // Creates the demo's site directory. Part of squall-demo.
 #include "site.h"
 
+#include "assets.h"
 #include "page.h"
 
 #include <cstdlib>
@@ -25,7 +26,11 @@ void populate_site(const std::string& dir) {
     for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i % 251);
     write_file(root / "static" / "big.bin", big);
     write_file(root / "static" / "sub" / "nested.txt", "Nested static file\n");
+    write_file(root / "static" / "style.css", style_css);
+    write_file(root / "static" / "tour.js", tour_js);
     write_file(root / "templates" / "head.html", head_template);
+    write_file(root / "templates" / "foot.html", foot_template);
+    write_file(root / "templates" / "cookie_missing.html", cookie_missing_template);
     write_file(root / "templates" / "index.html", index_template);
     write_file(root / "templates" / "xsrf.html", xsrf_template);
     write_file(root / "templates" / "form_upload.html", form_upload_template);

@@ -155,6 +155,8 @@ public:
     void close(bool all_fds = false);
     bool closed() const noexcept { return closed_; }
     bool running() const noexcept { return running_; }
+    /// The backend this loop polls with ("epoll", "io_uring"...); empty once closed.
+    std::string_view poller_name() const noexcept { return poller_ ? poller_->name() : std::string_view(); }
 
     // ---- time and timers ----------------------------------------------------------------
     /// The loop's clock: monotonic, unaffected by changes of the wall-clock time.

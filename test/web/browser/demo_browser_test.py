@@ -4,9 +4,12 @@ kernel-chosen loopback port and headless Chromium (Debian's) and drives pages ov
 protocol (with python3-websockets). The chat room: two pages of the front page, what one types
 reaches both, as text, and the room goes on once a page is closed. The form upload: a file picked
 in /form-upload's form is sent, its progress bar reaches the end and the server's answer names the
-file with its size and SHA-256."""
+file with its size and SHA-256. The tour: every try-it control of the front page answers in its
+box, the live panel fills, and the pages are styled and lead back (screenshots kept in
+$SQUALL_SCREENSHOTS when it is set)."""
 
 import asyncio
+import base64
 import ctypes
 import hashlib
 import json
@@ -340,6 +343,7 @@ async def drive(url, devtools_url):
         check(still_open, "page A's chat socket closed after B left")
 
         await upload_a_file(devtools, url)
+        await tour(devtools, url)
 
         try:
             await devtools.call("Browser.close")
@@ -372,6 +376,68 @@ async def upload_a_file(devtools, url):
                                        "document.getElementById('percent').textContent]")
         check(progress == [1, "100%"], "the progress bar ended at %r" % (progress,))
         print("form upload: %d bytes, SHA-256 as sent, progress %r" % (len(data), progress), flush=True)
+
+
+TRIES = [  # (the box, a JS expression that presses its control, what its answer must hold)
+    ("hello", "document.querySelector('#hello button').click()", ["HTTP 200", "Hello, world"]),
+    ("echo", "document.querySelector('#echo button').click()", ["HTTP 200", "x-body-length: 22", "Hello from the browser"]),
+    ("gzip", "document.querySelector('#gzip button').click()", ["HTTP 200", "content-encoding: gzip", "vary: Accept-Encoding"]),
+    ("static", "document.querySelector('#static button').click()", ["HTTP 206", "content-range: bytes 0-99/1048576",
+                                                                    "100 bytes of body"]),
+    ("redirect", "document.querySelector('#redirect button').click()", ["HTTP 200", "followed a redirect to /hello"]),
+    ("xsrf", "document.querySelector('#xsrf button').click()", ["HTTP 403"]),
+    ("cookie", "document.querySelector('[data-cookie-read]').click()", ["HTTP 401", "/cookie?set=alice"]),
+    ("cookie", "document.querySelector('[data-cookie-set]').click()", ["HTTP 200", "\n\nset"]),
+    ("cookie", "document.querySelector('[data-cookie-read]').click()", ["HTTP 200", "alice"]),
+    ("websocket", "document.querySelector('#websocket button').click()",
+     ["received: ping from the browser", "closed: 1000", "permessage-deflate"]),
+    ("websocket", "document.querySelector('[data-ws-close]').click()", ["closed: 4000 bye"]),
+]
+
+
+async def screenshot(page, name):
+    """A PNG of the page; kept in $SQUALL_SCREENSHOTS when that is set. Returns its size."""
+    shot = await page.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+    data = base64.b64decode(shot["data"])
+    check(data.startswith(b"\x89PNG"), "the %s screenshot is not a PNG" % name)
+    folder = os.environ.get("SQUALL_SCREENSHOTS")
+    if folder:
+        with open(os.path.join(folder, name + ".png"), "wb") as f:
+            f.write(data)
+    return len(data)
+
+
+async def tour(devtools, url):
+    """The front page as a tour: every try-it control answers in its box, the live panel fills."""
+    page = await Page.open(devtools, "T", url)
+    await page.call("Emulation.setDeviceMetricsOverride", {"width": 1200, "height": 900, "deviceScaleFactor": 1,
+                                                           "mobile": False})
+    styled = await page.evaluate("getComputedStyle(document.querySelector('header.top')).display")
+    check(styled == "flex", "the stylesheet is not applied (header display %r)" % styled)
+    for box, press, expected in TRIES:
+        result = "document.getElementById('%s-result')" % box
+        await page.evaluate(result + ".textContent = ''")
+        await page.evaluate(press)
+        condition = " && ".join("%s.textContent.includes(%s)" % (result, json.dumps(e)) for e in expected)
+        try:
+            await page.until(condition, "the %s box showing %r" % (box, expected))
+        except Failure as e:
+            raise Failure("%s; it shows %r" % (e, await page.evaluate(result + ".textContent")))
+        print("tour: %s answered %r" % (box, expected), flush=True)
+    await page.until("/^[0-9]+$/.test(document.getElementById('stat-connections').textContent) && "
+                     "document.getElementById('stat-poller').textContent.length > 0 && "
+                     "/MiB$/.test(document.getElementById('stat-rss').textContent) && "
+                     "/^[0-9.]+$/.test(document.getElementById('stat-rate').textContent)", "the live panel filled")
+    panel = await page.evaluate("Array.from(document.querySelectorAll('#panel dd'), d => d.textContent)")
+    print("tour: live panel %r" % (panel,), flush=True)
+    size = await screenshot(page, "tour")
+    check(size > 50000, "the tour's screenshot is only %d bytes: is the page blank?" % size)
+    await devtools.call("Storage.clearCookies")  # the tour set one: /cookie answers 401 again
+    for path, name in (("cookie", "cookie-401"), ("xsrf", "xsrf"), ("form-upload", "form-upload")):
+        other = await Page.open(devtools, name, url + path)
+        back = await other.evaluate("document.querySelector('p.back a') && document.querySelector('p.back a').getAttribute('href')")
+        check(back == "/", "%s has no way back to the tour (%r)" % (path, back))
+        await screenshot(other, name)
 
 
 def main():
