@@ -23,7 +23,7 @@ namespace {
 
 /// What the fake provider answers and what it was sent.
 struct Provider {
-    std::string token_mode = "json";  // json, form, refuse, error_in_200, garbage, no_token
+    std::string token_mode = "json";  // json, form, refuse, error_in_200, garbage, no_token, huge, deep
     std::string user_mode = "ok";     // ok, refuse, garbage
     std::vector<ArgumentMap> token_posts;
     std::vector<std::string> token_accepts, user_authorizations, user_agents, posted_messages;
@@ -50,6 +50,10 @@ public:
             write("access_token=tok-1&token_type=bearer&scope=read%3Auser&expires_in=60");
         } else if (mode == "error_in_200") {  // GitHub reports a bad code with 200
             write(nlohmann::json{{"error", "bad_verification_code"}, {"error_description", "The code is incorrect"}});
+        } else if (mode == "huge") {  // past the 1 MiB the client reads from a provider
+            write("{\"access_token\": \"" + std::string(2 << 20, 't') + "\"}");
+        } else if (mode == "deep") {  // nesting as deep as 1 MiB allows
+            write(std::string(500000, '[') + std::string(500000, ']'));
         } else if (mode == "garbage") {
             set_header("Content-Type", "text/html");
             write("<html>maintenance</html>");
@@ -225,7 +229,9 @@ TEST_CASE_METHOD(SignInFixture, "OAuth2: a return this browser did not start is 
     LogCapture logs(LogLevel::warning);
     std::string state = start();
     CHECK(come_back("code=good-code&state=" + state, "").code == 403);                 // no cookie
-    CHECK(come_back("code=good-code&state=" + state, "0" + state.substr(1)).code == 403);  // another browser's
+    std::string other = state;
+    other[0] = other[0] == '0' ? '1' : '0';  // another browser's state: one digit differs
+    CHECK(come_back("code=good-code&state=" + state, other).code == 403);
     CHECK(come_back("code=good-code", state).code == 403);                              // no state
     CHECK(come_back("code=good-code&state=", "").code == 403);                           // both empty
     CHECK(come_back("state=" + state, state).code == 403);                              // no code
@@ -254,6 +260,12 @@ TEST_CASE_METHOD(SignInFixture, "OAuth2: token and profile failures are 502 with
     provider.token_mode = "no_token";
     CHECK(attempt("good-code") == 502);
     CHECK(logs.count("has no access_token") == 1);
+    provider.token_mode = "huge";
+    CHECK(attempt("good-code") == 502);
+    CHECK(logs.count("the token endpoint failed: .*max_body_size") == 1);
+    provider.token_mode = "deep";
+    CHECK(attempt("good-code") == 502);
+    CHECK(logs.count("answer is not a token") == 2);
     provider.token_mode = "json";
     provider.user_mode = "refuse";
     CHECK(attempt("good-code") == 502);
@@ -261,7 +273,7 @@ TEST_CASE_METHOD(SignInFixture, "OAuth2: token and profile failures are 502 with
     provider.user_mode = "garbage";
     CHECK(attempt("good-code") == 502);
     CHECK(logs.count("the API's answer is not JSON") == 1);
-    CHECK(logs.count("GitHub OAuth2: ") == 6);
+    CHECK(logs.count("GitHub OAuth2: ") == 8);
 }
 
 TEST_CASE_METHOD(SignInFixture, "OAuth2: a wrong client secret and an unreachable provider", "[web][auth][net]") {
