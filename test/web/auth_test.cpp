@@ -23,7 +23,8 @@ namespace {
 
 /// What the fake provider answers and what it was sent.
 struct Provider {
-    std::string token_mode = "json";  // json, form, refuse, error_in_200, garbage, no_token, huge, deep
+    // json, form, refuse, error_in_200, garbage, no_token, huge, deep, deep_error, redirect
+    std::string token_mode = "json";
     std::string user_mode = "ok";     // ok, refuse, garbage
     std::vector<ArgumentMap> token_posts;
     std::vector<std::string> token_accepts, user_authorizations, user_agents, posted_messages;
@@ -52,8 +53,13 @@ public:
             write(nlohmann::json{{"error", "bad_verification_code"}, {"error_description", "The code is incorrect"}});
         } else if (mode == "huge") {  // past the 1 MiB the client reads from a provider
             write("{\"access_token\": \"" + std::string(2 << 20, 't') + "\"}");
-        } else if (mode == "deep") {  // nesting as deep as 1 MiB allows
-            write(std::string(500000, '[') + std::string(500000, ']'));
+        } else if (mode == "deep") {  // a token with a member nested as deep as 1 MiB allows
+            write("{\"access_token\": \"x\", \"a\": " + std::string(400000, '[') + std::string(400000, ']') + "}");
+        } else if (mode == "deep_error") {
+            set_status(400);
+            write("{\"error\": " + std::string(400000, '[') + std::string(400000, ']') + "}");
+        } else if (mode == "redirect") {  // the code and the secret must not follow it
+            redirect("/user", false, 307);
         } else if (mode == "garbage") {
             set_header("Content-Type", "text/html");
             write("<html>maintenance</html>");
@@ -85,8 +91,8 @@ public:
         return {};
     }
     Future<void> post() override {
-        p_->posted_messages.push_back(get_body_argument("message"));
-        write(nlohmann::json{{"posted", get_body_argument("message")}});
+        p_->posted_messages.push_back(get_optional_body_argument("message").value_or("<none>"));  // every POST counts
+        write(nlohmann::json{{"posted", p_->posted_messages.back()}});
         return {};
     }
 
@@ -266,6 +272,13 @@ TEST_CASE_METHOD(SignInFixture, "OAuth2: token and profile failures are 502 with
     provider.token_mode = "deep";
     CHECK(attempt("good-code") == 502);
     CHECK(logs.count("answer is not a token") == 2);
+    provider.token_mode = "deep_error";
+    CHECK(attempt("good-code") == 502);
+    CHECK(logs.count("refused the code \\(HTTP 400") == 1);
+    provider.token_mode = "redirect";
+    CHECK(attempt("good-code") == 502);
+    CHECK(logs.count("refused the code \\(HTTP 307") == 1);
+    CHECK(provider.posted_messages.empty());  // nothing reached /user by the redirect
     provider.token_mode = "json";
     provider.user_mode = "refuse";
     CHECK(attempt("good-code") == 502);
@@ -273,7 +286,7 @@ TEST_CASE_METHOD(SignInFixture, "OAuth2: token and profile failures are 502 with
     provider.user_mode = "garbage";
     CHECK(attempt("good-code") == 502);
     CHECK(logs.count("the API's answer is not JSON") == 1);
-    CHECK(logs.count("GitHub OAuth2: ") == 8);
+    CHECK(logs.count("GitHub OAuth2: ") == 10);
 }
 
 TEST_CASE_METHOD(SignInFixture, "OAuth2: a wrong client secret and an unreachable provider", "[web][auth][net]") {

@@ -3,6 +3,8 @@
 // squall-web. Models tornado/auth.py OAuth2Mixin and its Google and Facebook subclasses.
 #include "squall/auth.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <exception>
 
@@ -18,6 +20,9 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 
 constexpr std::int64_t kStateCookieSeconds = 600;  // the user has ten minutes to sign in
 constexpr std::uint64_t kMaxProviderAnswer = 1 << 20;
+// nlohmann parses iteratively but copies and dumps recursively: a token or profile nested
+// deeper than any provider's would be a stack overflow waiting for the application's copy.
+constexpr int kMaxAnswerNesting = 64;
 
 [[noreturn]] void fail(int status, const OAuth2Provider& provider, const std::string& why) {
     throw AuthError(status, (provider.name.empty() ? "OAuth2" : provider.name + " OAuth2") + ": " + why);
@@ -47,11 +52,32 @@ std::string failure_text(const HTTPResponse& r) {
     return "no response";
 }
 
+/// True when arrays and objects in `json` nest deeper than `limit` (brackets in strings aside).
+bool nests_deeper_than(std::string_view json, int limit) {
+    int depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < json.size(); ++i) {
+        const char c = json[i];
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > limit) return true;
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return false;
+}
+
 /// The provider's answer as JSON: JSON bodies as they are, form-encoded ones (GitHub's default,
 /// older Facebook) as an object of strings; nullopt for anything else.
 std::optional<nlohmann::json> answer_of(const HTTPResponse& r) {
     const std::string type = content_type(r);
     if (type.find("json") != std::string::npos || (!r.body.empty() && (r.body.front() == '{' || r.body.front() == '['))) {
+        if (nests_deeper_than(r.body, kMaxAnswerNesting)) return std::nullopt;
         nlohmann::json parsed = nlohmann::json::parse(r.body, nullptr, false);
         if (parsed.is_discarded()) return std::nullopt;
         return parsed;
@@ -83,17 +109,18 @@ std::string string_field(const nlohmann::json& j, const char* name) {
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-OAuth2Token token_of(const nlohmann::json& answer) {
+OAuth2Token token_of(nlohmann::json answer) {
     OAuth2Token t;
     t.access_token = string_field(answer, "access_token");
     t.token_type = string_field(answer, "token_type");
     t.refresh_token = string_field(answer, "refresh_token");
     t.scope = string_field(answer, "scope");
     if (auto e = answer.find("expires_in"); e != answer.end()) {
-        if (e->is_number_integer()) t.expires_in = e->get<std::int64_t>();
+        if (e->is_number_unsigned()) t.expires_in = static_cast<std::int64_t>(std::min<std::uint64_t>(e->get<std::uint64_t>(), INT64_MAX));
+        else if (e->is_number_integer()) t.expires_in = e->get<std::int64_t>();
         else if (e->is_string()) t.expires_in = std::strtoll(e->get<std::string>().c_str(), nullptr, 10);
     }
-    t.raw = answer;
+    t.raw = std::move(answer);
     return t;
 }
 
@@ -163,6 +190,7 @@ Future<OAuth2Token> OAuth2Mixin::get_access_token(std::string redirect_uri) {
     exchange.method = "POST";
     exchange.headers.set("Content-Type", "application/x-www-form-urlencoded");
     exchange.headers.set("Accept", "application/json");
+    exchange.follow_redirects = false;  // a redirect would carry the code and the secret elsewhere
     exchange.body = form_encode({{"grant_type", "authorization_code"},
                                  {"code", *code},
                                  {"redirect_uri", redirect_uri},
@@ -174,7 +202,7 @@ Future<OAuth2Token> OAuth2Mixin::get_access_token(std::string redirect_uri) {
     if (r.code != 200 || (answer && answer->is_object() && answer->contains("error")))
         fail(502, provider_, "the token endpoint refused the code (" + provider_error(r, answer) + ")");
     if (!answer || !answer->is_object()) fail(502, provider_, "the token endpoint's answer is not a token");
-    OAuth2Token token = token_of(*answer);
+    OAuth2Token token = token_of(std::move(*answer));
     if (token.access_token.empty()) fail(502, provider_, "the token endpoint's answer has no access_token");
     co_return token;
 }
@@ -192,6 +220,7 @@ Future<nlohmann::json> OAuth2Mixin::oauth2_request(std::string url, std::string 
     call.headers.set("Authorization", "Bearer " + access_token);
     call.headers.set("Accept", "application/json");
     call.user_agent = "squall";  // GitHub's API refuses requests without a User-Agent
+    call.follow_redirects = false;  // nor may the token follow a redirect to another host
     if (post_args) {
         call.method = "POST";
         call.headers.set("Content-Type", "application/x-www-form-urlencoded");
