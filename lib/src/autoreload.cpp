@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +19,7 @@
 #include <memory>
 #include <set>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "squall/log.h"
@@ -53,6 +55,10 @@ std::string own_executable() {
     if (n <= 0) fail("autoreload: readlink /proc/self/exe");
     return std::string(path, static_cast<std::size_t>(n));
 }
+
+/// One spelling per file (symlinks and ".." resolved as far as the path exists), so that the
+/// names inotify reports match the names watched.
+fs::path canonical_path(const std::string& path) { return fs::weakly_canonical(fs::absolute(path)); }
 
 struct Watcher {
     IOLoop* loop = nullptr;
@@ -106,7 +112,9 @@ struct Watcher {
         std::vector<char*> argv;
         for (auto& a : arguments) argv.push_back(a.data());
         argv.push_back(nullptr);
-        // The new program starts with the signal mask this one has: none blocked, as at a normal start.
+        std::fflush(nullptr);  // what stdio holds would be lost with this program's memory
+        // execv keeps the signal mask: unblock everything so that the new program starts as a
+        // program normally does (a signal blocked and pending now is delivered here first).
         sigset_t none;
         sigemptyset(&none);
         sigset_t old;
@@ -134,17 +142,24 @@ void start(IOLoop& loop) {
     if (w.arguments.empty()) w.arguments.push_back(w.executable);
     w.inotify_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (w.inotify_fd < 0) fail("autoreload: inotify_init1");
+    try {
+        w.files.insert(canonical_path(w.executable));
+        for (const auto& file : w.files) w.add_directory_of(file);
+        loop.add_handler(w.inotify_fd, [&w](int, Events) { w.on_readable(); }, IOLoop::READ);
+    } catch (...) {
+        // Not started: a later start() may try again.
+        ::close(std::exchange(w.inotify_fd, -1));
+        w.directories.clear();
+        throw;
+    }
     w.loop = &loop;
-    w.files.insert(fs::path(w.executable));
-    for (const auto& file : w.files) w.add_directory_of(file);
-    loop.add_handler(w.inotify_fd, [&w](int, Events) { w.on_readable(); }, IOLoop::READ);
 }
 
 void watch(const std::string& path) {
     Watcher& w = watcher();
-    fs::path absolute = fs::absolute(path).lexically_normal();
-    w.files.insert(absolute);
-    w.add_directory_of(absolute);
+    fs::path file = canonical_path(path);
+    w.files.insert(file);
+    w.add_directory_of(file);
 }
 
 void add_reload_hook(std::function<void()> hook) { watcher().hooks.push_back(std::move(hook)); }

@@ -61,8 +61,10 @@ def replace_by_rename(program, source):
 
 def replace_by_rewrite(program, source):
     os.remove(program)  # a running executable cannot be opened for writing: linkers unlink it first
-    shutil.copyfile(source, program)
-    os.chmod(program, 0o755)
+    # Executable from its creation, as a linker makes it: the restart may follow the close at once.
+    fd = os.open(program, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755)
+    with os.fdopen(fd, "wb") as out, open(source, "rb") as f:
+        shutil.copyfileobj(f, out)
 
 
 def free_port():

@@ -2,6 +2,8 @@
 // command-line flag (squall/options.h). `tools/dev demo` runs it. With --port 0 the kernel picks the port; the
 // first line printed names it. Under systemd socket activation it serves the sockets passed.
 // SIGTERM or SIGINT shuts it down gracefully.
+#include <stdlib.h>
+
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -20,6 +22,9 @@
 #include "squall/socket_activation.h"
 
 namespace {
+
+/// Names the temporary site of the process that restarted into this one (squall-demo --debug).
+constexpr const char* kOldSiteVariable = "SQUALL_DEMO_RESTARTED_FROM_SITE";
 
 /// The demo's flags, defined with squall::define (Tornado's options: --max_body_size and
 /// --max-body-size alike; --logging and the log file options come with them), read into `o`.
@@ -90,13 +95,19 @@ int main(int argc, char** argv) {
     squall::demo::DemoOptions o;
     if (!parse_flags(argc, argv, o)) return 2;
     bool temporary = o.site.empty();
+    if (const char* old_site = std::getenv(kOldSiteVariable)) {  // left by the process before a restart
+        if (squall::demo::is_temporary_site(old_site)) squall::demo::remove_site(old_site);
+        ::unsetenv(kOldSiteVariable);
+    }
     try {
         if (temporary) o.site = squall::demo::make_temporary_site();
         squall::IOLoop& loop = squall::IOLoop::current();
         auto stats = std::make_shared<squall::demo::DemoStats>();
         auto app = squall::demo::make_application(o, stats);  // with --debug, autoreload starts here
-        // A restart runs no destructors: the temporary site goes first, the new process makes its own.
-        if (o.debug && temporary) squall::autoreload::add_reload_hook([&o] { squall::demo::remove_site(o.site); });
+        // A restart runs no destructors: the new process removes this one's temporary site once it
+        // runs (a restart that fails leaves the old process serving it).
+        if (o.debug && temporary)
+            squall::autoreload::add_reload_hook([&o] { ::setenv(kOldSiteVariable, o.site.c_str(), 1); });
         // Sockets from systemd (socket activation) replace --address and --port.
         std::vector<int> passed = squall::systemd_listen_fds();
         auto server = std::make_unique<squall::HTTPServer>(*app, squall::demo::server_options(o));

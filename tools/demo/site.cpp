@@ -45,6 +45,15 @@ std::string make_temporary_site() {
     return pattern;
 }
 
+bool is_temporary_site(const std::string& dir) {
+    std::error_code ec;
+    fs::path p = fs::weakly_canonical(dir, ec);
+    if (ec) return false;
+    const std::string name = p.filename().string();
+    return name.rfind("squall-demo-", 0) == 0 && name.size() == std::string("squall-demo-XXXXXX").size() &&
+           fs::is_regular_file(p / "templates" / "head.html", ec) && fs::is_regular_file(p / "secret.txt", ec);
+}
+
 void remove_site(const std::string& dir) {
     std::error_code ec;
     fs::remove_all(dir, ec);

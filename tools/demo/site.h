@@ -13,5 +13,8 @@ void populate_site(const std::string& dir);
 std::string make_temporary_site();
 /// Removes a directory made by make_temporary_site.
 void remove_site(const std::string& dir);
+/// True for a directory make_temporary_site made (its name and its files), never for another:
+/// the one path removed on a word from the environment.
+bool is_temporary_site(const std::string& dir);
 
 }  // namespace squall::demo

@@ -44,7 +44,13 @@ Application::Application(std::vector<URLSpec> handlers, ApplicationSettings sett
                         std::make_move_iterator(statics.end()));
     }
     if (!handlers.empty()) add_handlers(".*$", std::move(handlers));
-    if (settings_.autoreload.value_or(settings_.debug)) autoreload::start();
+    if (settings_.autoreload.value_or(settings_.debug)) {
+        try {
+            autoreload::start();
+        } catch (const std::exception& e) {  // out of inotify watches, say: serve without it
+            app_log().logf(LogLevel::warning, "autoreload is off: %s", e.what());
+        }
+    }
 }
 
 Application::~Application() = default;
