@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <stdexcept>
 
 #include <unistd.h>
 
@@ -51,6 +52,7 @@ private:
         if (part.is_file()) {
             fs::path path = dir_ / ("upload-" + std::to_string(saved_.size()));
             file_.open(path, std::ios::binary | std::ios::trunc);
+            if (!file_.is_open()) throw std::runtime_error("cannot create " + path.string());  // a 500
             saved_.push_back({{"field", part.name}, {"filename", *part.filename}, {"path", path.string()}});
         } else {
             field_ = &(fields_[part.name] = "").get_ref<std::string&>();

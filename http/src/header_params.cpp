@@ -2,6 +2,7 @@
 // tornado/httputil.py _parse_header.
 #include "header_params.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "squall/httputil.h"
@@ -36,6 +37,7 @@ std::pair<std::string, std::map<std::string, std::string>> parse_header_params(s
     }
     pieces.push_back(header.substr(start));
     std::pair<std::string, std::map<std::string, std::string>> out;
+    std::vector<std::string> extended;  // names given in the key*= form, which win (RFC 6266 4.3)
     out.first = detail::ascii_lowercase(detail::trim_ows(pieces.front()));
     for (std::size_t i = 1; i < pieces.size(); ++i) {
         std::string_view p = detail::trim_ows(pieces[i]);
@@ -55,8 +57,13 @@ std::pair<std::string, std::map<std::string, std::string>> parse_header_params(s
         }
         if (!name.empty() && name.back() == '*') {
             name.pop_back();
-            std::size_t q = value.find("''");  // charset'language'percent-encoded
-            if (q != std::string::npos) value = url_unescape(std::string_view(value).substr(q + 2), false);
+            // charset'language'percent-encoded; the language may be empty or not.
+            std::size_t first = value.find('\'');
+            std::size_t second = first == std::string::npos ? first : value.find('\'', first + 1);
+            if (second != std::string::npos) value = url_unescape(std::string_view(value).substr(second + 1), false);
+            extended.push_back(name);
+        } else if (std::find(extended.begin(), extended.end(), name) != extended.end()) {
+            continue;
         }
         out.second[name] = std::move(value);
     }

@@ -128,6 +128,11 @@ TEST_CASE("multipart stream: names, file names, quoting and RFC 2231", "[http][m
           "[files|ab.txt|application/unknown]Foo[end]");
     CHECK(parse_whole("--B\r\nContent-Disposition: form-data; name*=UTF-8''%C3%A9; filename=\"\"\r\n\r\n\r\n--B--") ==
           "[\xC3\xA9||application/unknown][end]");
+    // RFC 2231 with a language, and RFC 6266's rule that filename* wins over filename.
+    CHECK(parse_whole("--B\r\nContent-Disposition: form-data; name=f; filename*=UTF-8'en'%E2%82%AC.txt; "
+                      "filename=\"EUR.txt\"\r\n\r\nx\r\n--B--") == "[f|\xE2\x82\xAC.txt|application/unknown]x[end]");
+    CHECK(parse_whole("--B\r\nContent-Disposition: form-data; name=f; filename=\"EUR.txt\"; "
+                      "filename*=UTF-8''%E2%82%AC.txt\r\n\r\nx\r\n--B--") == "[f|\xE2\x82\xAC.txt|application/unknown]x[end]");
     CHECK(parse_in_pieces("--1234\r\nContent-Disposition: form-data; name=a\r\n\r\nx\r\n--1234--", {3}, "\"1234\"") ==
           "[a|text/plain]x[end]");
 }

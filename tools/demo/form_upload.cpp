@@ -17,6 +17,13 @@ constexpr std::uint64_t kMaxUploadBytes = 16ULL << 30;
 /// How much of a text field the answer repeats.
 constexpr std::size_t kShownFieldBytes = 1024;
 
+/// `bytes` as valid UTF-8, whatever the peer sent (names and file names may be Latin-1, a
+/// field cut at kShownFieldBytes may end inside a character): what is not UTF-8 becomes U+FFFD.
+std::string as_text(std::string_view bytes) {
+    std::string quoted = nlohmann::json(std::string(bytes)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return nlohmann::json::parse(quoted).get<std::string>();
+}
+
 class FormUploadHandler : public RequestHandler, public MultipartDelegate {
 public:
     bool stream_request_body() const override { return true; }
@@ -55,9 +62,9 @@ public:
 
 private:
     void on_part_begin(const MultipartPart& part) override {
-        nlohmann::json entry{{"name", part.name}, {"content_type", part.content_type}, {"size", 0}};
+        nlohmann::json entry{{"name", as_text(part.name)}, {"content_type", as_text(part.content_type)}, {"size", 0}};
         if (part.is_file()) {
-            entry["filename"] = *part.filename;
+            entry["filename"] = as_text(*part.filename);
             sha256_.emplace();
         } else {
             entry["value"] = "";
@@ -77,8 +84,10 @@ private:
     }
 
     void on_part_end() override {
-        parts_.back()["size"] = size_;
-        if (sha256_) parts_.back()["sha256"] = sha256_->hex();
+        nlohmann::json& part = parts_.back();
+        part["size"] = size_;
+        if (sha256_) part["sha256"] = sha256_->hex();
+        else part["value"] = as_text(part["value"].get<std::string>());
         sha256_.reset();
     }
 
