@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,6 +18,7 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <system_error>
 #include <utility>
@@ -32,6 +34,10 @@ namespace fs = std::filesystem;
 // Writers often close a file more than once while replacing it (a linker, cp then chmod): the
 // restart waits this long after the last such event so that it runs the finished file.
 constexpr auto kSettle = std::chrono::milliseconds(100);
+// How often the watched directories are checked for having been removed or replaced (rm -rf
+// build): inotify says nothing while the running executable keeps its deleted directory alive.
+// The files of a directory that is back count as changed.
+constexpr auto kRewatchPeriod = std::chrono::milliseconds(500);
 
 [[noreturn]] void fail(const std::string& what) { throw std::system_error(errno, std::generic_category(), what); }
 
@@ -65,19 +71,38 @@ struct Watcher {
     int inotify_fd = -1;
     std::string executable;
     std::vector<std::string> arguments;
-    std::map<int, fs::path> directories;            // watch descriptor -> directory
-    std::set<fs::path> files;                        // absolute paths of the watched files
+    struct Directory {
+        fs::path path;
+        dev_t device = 0;
+        ino_t inode = 0;
+    };
+    std::map<int, Directory> directories;  // watch descriptor -> directory
+    std::set<fs::path> files;              // canonical paths of the watched files
     std::vector<std::function<void()>> hooks;
     TimeoutHandle pending;
+    std::optional<PeriodicCallback> check;
+
+    bool watched(const fs::path& dir) const {
+        for (const auto& [wd, d] : directories)
+            if (d.path == dir) return true;
+        return false;
+    }
+
+    /// False when the directory does not exist (any other failure throws).
+    bool try_watch(const fs::path& dir) {
+        struct stat st;
+        if (::stat(dir.c_str(), &st) != 0 && errno == ENOENT) return false;
+        int wd = ::inotify_add_watch(inotify_fd, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO);
+        if (wd < 0 && errno == ENOENT) return false;
+        if (wd < 0) fail("autoreload: cannot watch " + dir.string());
+        directories[wd] = Directory{dir, st.st_dev, st.st_ino};
+        return true;
+    }
 
     void add_directory_of(const fs::path& file) {
         if (inotify_fd < 0) return;  // watched from start()
         fs::path dir = file.parent_path();
-        for (const auto& [wd, d] : directories)
-            if (d == dir) return;
-        int wd = ::inotify_add_watch(inotify_fd, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO);
-        if (wd < 0) fail("autoreload: cannot watch " + dir.string());
-        directories[wd] = dir;
+        if (!watched(dir) && !try_watch(dir)) fail("autoreload: cannot watch " + dir.string());
     }
 
     void on_readable() {
@@ -87,12 +112,42 @@ struct Watcher {
         while ((n = ::read(inotify_fd, buffer, sizeof buffer)) > 0) {
             for (char* p = buffer; p < buffer + n;) {
                 auto* event = reinterpret_cast<inotify_event*>(p);
+                if (event->mask & IN_Q_OVERFLOW) changed = true;  // events were lost: one may have been ours
                 auto dir = directories.find(event->wd);
-                if (dir != directories.end() && event->len > 0 && files.count(dir->second / event->name)) changed = true;
+                if (dir != directories.end() && event->len > 0 && files.count(dir->second.path / event->name))
+                    changed = true;
                 p += sizeof(inotify_event) + event->len;
             }
         }
-        if (!changed) return;
+        if (changed) schedule_reload();
+    }
+
+    /// Drops the watches of directories removed or replaced since they were watched, watches the
+    /// directories of the watched files that exist (again), and restarts when a file is found in
+    /// a directory that came back (a rebuilt tree).
+    void check_directories() {
+        for (auto it = directories.begin(); it != directories.end();) {
+            struct stat st;
+            const bool same = ::stat(it->second.path.c_str(), &st) == 0 && st.st_dev == it->second.device &&
+                              st.st_ino == it->second.inode;
+            if (same) {
+                ++it;
+                continue;
+            }
+            ::inotify_rm_watch(inotify_fd, it->first);
+            it = directories.erase(it);
+        }
+        bool back = false;
+        for (const auto& file : files) {
+            const fs::path dir = file.parent_path();
+            if (watched(dir) || !try_watch(dir)) continue;
+            std::error_code ec;
+            back = back || fs::exists(file, ec);
+        }
+        if (back) schedule_reload();
+    }
+
+    void schedule_reload() {
         if (pending) loop->remove_timeout(pending);
         pending = loop->call_later(kSettle, [this] {
             pending = {};
@@ -146,8 +201,11 @@ void start(IOLoop& loop) {
         w.files.insert(canonical_path(w.executable));
         for (const auto& file : w.files) w.add_directory_of(file);
         loop.add_handler(w.inotify_fd, [&w](int, Events) { w.on_readable(); }, IOLoop::READ);
+        w.check.emplace([&w] { w.check_directories(); }, kRewatchPeriod, loop);
+        w.check->start();
     } catch (...) {
         // Not started: a later start() may try again.
+        if (w.check) w.check.reset();
         ::close(std::exchange(w.inotify_fd, -1));
         w.directories.clear();
         throw;

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """autoreload: `autoreload_test.py CHILD` copies the child program into a temporary directory,
-starts it, and replaces its executable the ways builds do (renamed into place, deleted and
-written anew), writes a watched file, and puts a file that is not a program in its place: each
-change restarts the process with the same pid and arguments after its reload hook ran, except
-the last, which is logged while the old program goes on. `autoreload_test.py --demo SQUALL_DEMO`
+starts it, and changes what it watches the ways builds do: its executable renamed into place,
+deleted and written anew, a watched file written, the whole directory removed and made again.
+Each change restarts the process with the same pid and arguments after its reload hook ran; an
+executable that is not a program is logged while the old program goes on. `autoreload_test.py --demo SQUALL_DEMO`
 runs a copy of squall-demo with --debug, replaces it, and checks that the restarted server (the
 same pid) listens on the same port again and that the first one's temporary site is gone."""
 
@@ -167,6 +167,14 @@ def main():
         # The hook counted the failed attempt in this process's environment too.
         expect(proc, "reloading from generation 4", "the old program, still running, tries again")
         expect(proc, started % 5, "restarted once the executable is a program again")
+
+        # The whole directory goes (rm -rf build) and comes back at once, files and all.
+        staging = folder + ".staging"
+        shutil.copytree(folder, staging)
+        shutil.rmtree(folder)
+        os.rename(staging, folder)
+        expect(proc, "reloading from generation 5", "the hook, after the directory was removed and made again")
+        expect(proc, started % 6, "restarted from the directory made again")
     except Failure as e:
         print("autoreload_test: FAIL: %s" % e, file=sys.stderr)
         return 1
@@ -175,6 +183,7 @@ def main():
             proc.send_signal(signal.SIGKILL)
             proc.wait()
         shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(folder + ".staging", ignore_errors=True)
     print("autoreload_test: passed")
     return 0
 

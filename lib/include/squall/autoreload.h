@@ -14,8 +14,9 @@
 namespace squall::autoreload {
 
 /// Watch this process's executable (and what watch() adds) from `loop`; when one is written
-/// (closed after writing, or renamed into place) the reload hooks run and the process
-/// re-executes itself: same pid, same arguments, same environment. Descriptors opened without
+/// (closed after writing, or renamed into place), or its directory is removed and made again
+/// with it inside (checked twice a second), the reload hooks run and the process re-executes
+/// itself: same pid, same arguments, same environment. Descriptors opened without
 /// close-on-exec survive the restart (squall opens all of its own close-on-exec). If the new
 /// executable cannot be run (half written, not a program) the failure is logged and the
 /// process goes on, still watching. Idempotent: later calls add nothing. Call it on the loop's
