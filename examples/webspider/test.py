@@ -28,18 +28,18 @@ class Site(http.server.BaseHTTPRequestHandler):
             in_flight += 1
             max_in_flight = max(max_in_flight, in_flight)
             requested.append(self.path)
-        try:
-            time.sleep(0.02)  # keeps each request open a while, so that fetches overlap
-            body = PAGES.get(self.path)
-            self.send_response(200 if body is not None else 404)
-            self.send_header("Content-Type", "text/html")
-            data = (body or "not found").encode()
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        finally:
-            with lock:
-                in_flight -= 1
+        time.sleep(0.02)  # keeps each request open a while, so that fetches overlap
+        body = PAGES.get(self.path)
+        # No longer counted before a byte of the answer leaves: the spider may start its next
+        # fetch as soon as this one is answered, possibly before this thread runs again.
+        with lock:
+            in_flight -= 1
+        self.send_response(200 if body is not None else 404)
+        self.send_header("Content-Type", "text/html")
+        data = (body or "not found").encode()
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def log_message(self, *args):
         pass
