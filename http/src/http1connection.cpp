@@ -376,6 +376,12 @@ Future<bool> HTTP1Connection::read_message(HTTPMessageDelegate& delegate) {
     }
     if (detached_) co_return false;
     if (!close_watched_) stream->set_close_callback(nullptr);
+    if (skip_body && !is_client_ && !stream->closed()) {
+        // Answered before its body was read (a handler refused it early): closing on the unread
+        // rest would reset the connection, which can destroy the answer before the peer reads it.
+        co_await detail::lingering_close(stream);
+        co_return false;
+    }
     if (disconnect_on_finish_ || stream->closed()) {
         stream->close();
         co_return false;

@@ -164,7 +164,10 @@ TEST_CASE_METHOD(AsyncTest, "squall-demo /stats: the live panel's figures at onc
     AsyncHTTPClient http({}, io_loop());
     run_sync(
         [&]() -> Future<void> {
-            for (int i = 0; i < 3; ++i) CHECK((co_await http.fetch(demo.base_url() + "/hello")).code == 200);
+            for (int i = 0; i < 3; ++i) {
+                HTTPResponse hello = co_await http.fetch(demo.base_url() + "/hello");
+                CHECK(hello.code == 200);
+            }
             Client client = co_await open_socket(demo.port(), "/stats");
             ServerFrame first = co_await client->next();
             REQUIRE(first.opcode == WebSocketOpcode::text);
