@@ -14,7 +14,7 @@ namespace squall::detail {
 /// unescaped; RFC 2231's key*=charset'language'percent-encoded form is decoded into `key`.
 std::pair<std::string, std::map<std::string, std::string>> parse_header_params(std::string_view header);
 
-/// True when `s` starts with `prefix` (given in lower case), ignoring ASCII case.
+/// True when `s` starts with `prefix`, ignoring ASCII case.
 bool istarts_with(std::string_view s, std::string_view prefix) noexcept;
 
 }  // namespace squall::detail
