@@ -184,7 +184,9 @@ private:
                 }
                 return 1;
             default:
-                while (c >= '0' && c <= '7' && more() && peek() >= '0' && peek() <= '7') ++at_;  // octal
+                // An octal escape takes at most two more digits: "\0123" is "\012" then '3'.
+                for (int extra = 0; c >= '0' && c <= '7' && extra < 2 && more() && peek() >= '0' && peek() <= '7'; ++extra)
+                    ++at_;
                 return 1;
         }
     }

@@ -21,6 +21,7 @@ TEST_CASE("max_match_width: bounded patterns", "[core][regex]") {
         {"(?i)ab", 2},       {"(?P<n>ab)?c", 3},   {"^ab$", 2},          {"\\d{3}-\\d{4}", 8},
         {"[[:alpha:]]z", 2}, {"\\x41\\x{42}", 2},  {"\\bword\\b", 4},    {"(?s:.)\\n?", 2},
         {"a{,3}", 5},        {"", 0},              {"\\pL\\p{Greek}", 2}, {"a??b", 2},
+        {"\\0123", 2},        {"\\01234567", 6},     {"\\101x", 2},
     };
     for (const Case& c : cases) {
         CAPTURE(c.pattern);
