@@ -5,8 +5,10 @@
 #include <charconv>
 
 #include "squall/http1connection.h"
+#include "squall/ioloop.h"
 #include "squall/log.h"
 #include "squall/detail/ascii.h"
+#include "lingering_close.h"
 
 namespace squall {
 namespace {
@@ -71,6 +73,10 @@ std::string HTTP1Connection::format_head(const StartLine& start_line, HTTPHeader
         chunking_output_ = http11 && !no_body && !has_length && !has_transfer_encoding;
         // An HTTP/1.0 body of unknown length ends with the connection.
         if (!http11 && !no_body && !has_length) disconnect_on_finish_ = true;
+        // Answered before the request's body was read: the rest is never parsed, so the
+        // connection ends with this response and says so, or a client would send its next
+        // request into the close.
+        if (request_body_unread()) disconnect_on_finish_ = true;
         if (!http11 && request_keep_alive_ && !disconnect_on_finish_) headers.set("Connection", "Keep-Alive");
         else if (http11 && disconnect_on_finish_) headers.set("Connection", "close");
         char code[4];
@@ -191,7 +197,7 @@ void HTTP1Connection::finish() {
         throw HTTPOutputError("Tried to write " + std::to_string(missing) + " bytes less than Content-Length");
     }
     write_finished_ = true;
-    if (!is_client_ && !read_finished_) disconnect_on_finish_ = true;  // the rest of the request is not read
+    if (request_body_unread()) disconnect_on_finish_ = true;
     if (chunking_output_ && !stream_->closed()) last_write_ = detail::quiet(stream_->write(std::string("0\r\n\r\n")));
     if (last_write_.valid() && !last_write_.done()) {
         last_write_.add_done_callback([self = shared_from_this()](Future<void>) { self->finish_request(); });
@@ -204,7 +210,18 @@ void HTTP1Connection::finish_request() {
     if (finished_) return;
     finished_ = true;
     if (last_write_.valid() && last_write_.done()) (void)last_write_.exception();  // a failed write is the close's news
-    if (!is_client_ && disconnect_on_finish_ && !detached_) stream_->close();
+    if (!is_client_ && disconnect_on_finish_ && !detached_) {
+        if (!request_body_unread()) {
+            stream_->close();
+        } else {
+            // Closing on unread bytes would reset the connection and could destroy the answer:
+            // the read loop drains them (lingering_close) when it next wakes; this deadline
+            // ends a peer that sends no more.
+            stream_->io_loop().call_later(detail::linger_time, [weak = std::weak_ptr<IOStream>(stream_)] {
+                if (auto s = weak.lock()) s->close();
+            });
+        }
+    }
     if (finish_promise_) take_promise(finish_promise_).set_result();
 }
 

@@ -3,19 +3,16 @@
 
 #include <sys/socket.h>
 
-#include <chrono>
-
 #include "squall/ioloop.h"
 #include "squall/ssliostream.h"
 
 namespace squall::detail {
 
 Future<void> lingering_close(std::shared_ptr<IOStream> stream) {
-    constexpr auto linger = std::chrono::seconds(2);
     constexpr std::size_t budget = 1 << 20;
     if (stream->closed()) co_return;
     IOLoop& loop = IOLoop::current();
-    auto deadline = loop.call_later(linger, [weak = std::weak_ptr<IOStream>(stream)] {
+    auto deadline = loop.call_later(linger_time, [weak = std::weak_ptr<IOStream>(stream)] {
         if (auto s = weak.lock()) s->close();
     });
     std::size_t drained = 0;

@@ -2,12 +2,16 @@
 // close. Internal to the http library.
 #pragma once
 
+#include <chrono>
 #include <memory>
 
 #include "squall/concurrent.h"
 #include "squall/iostream.h"
 
 namespace squall::detail {
+
+/// How long a connection may linger after its answer.
+inline constexpr std::chrono::seconds linger_time{2};
 
 /// The answer is written or queued; the peer may still be sending (a body past max_body_size,
 /// one a handler refused before reading it, pipelined requests). Closing with unread bytes

@@ -13,6 +13,7 @@
 #include "catch.h"
 #include "http_client_support.h"
 #include "squall/gen.h"
+#include "squall/httpclient.h"
 #include "squall/httpserver.h"
 #include "squall/process.h"
 #include "squall/ssliostream.h"
@@ -221,6 +222,112 @@ TEST_CASE_METHOD(AsyncTest, "an error answer survives a body still arriving: the
             co_await squall::moment;  // a loop turn, so a reset that came back is seen
         }
         co_await c.wait_closed();  // the server shut its side right after the answer
+    });
+}
+
+namespace {
+
+/// A delegate that answers 400 before the request's body is read: when its headers arrive,
+/// when the first piece of body arrives, or later (when the test says) while the body waits.
+class EarlyRefusal : public HTTPServerConnectionDelegate {
+public:
+    enum class When { headers, first_piece, later };
+    struct Message : HTTPMessageDelegate {
+        EarlyRefusal* owner;
+        std::shared_ptr<HTTP1Connection> conn;
+        bool answered = false;
+        void refuse() {
+            if (std::exchange(answered, true)) return;
+            conn->write_headers(ResponseStartLine{"HTTP/1.1", 400, ""}, {{"Content-Length", "7"}}, "refused");
+            conn->finish();
+        }
+        Future<void> headers_received(const StartLine&, HTTPHeaders&) override {
+            if (owner->when == When::headers) refuse();
+            return {};
+        }
+        Future<void> data_received(std::string_view) override {
+            if (owner->when == When::first_piece) refuse();
+            if (owner->when == When::later) owner->waiting = this;
+            return {};
+        }
+        void finish() override { refuse(); }
+        void on_connection_close() override {}
+    };
+    std::unique_ptr<HTTPMessageDelegate> start_request(std::shared_ptr<HTTP1Connection> connection) override {
+        auto m = std::make_unique<Message>();
+        m->owner = this;
+        m->conn = std::move(connection);
+        return m;
+    }
+    When when = When::headers;
+    Message* waiting = nullptr;  // When::later: the message that has had a piece and no answer
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(AsyncTest, "an answer before the body is read says Connection: close and survives the unread rest",
+                 "[http][httpserver][net]") {
+    EarlyRefusal refusal;
+    HTTPServer server(refusal, {}, io_loop());
+    server.listen(0, "127.0.0.1");
+    const int port = server.ports().front();
+    for (auto when : {EarlyRefusal::When::headers, EarlyRefusal::When::first_piece}) {
+        refusal.when = when;
+        INFO("answered at " << (when == EarlyRefusal::When::headers ? "headers" : "first piece"));
+        run_sync([&]() -> Future<void> {
+            RawHTTPClient c(io_loop(), port);
+            co_await c.connect();
+            co_await c.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 600000\r\n\r\n" + std::string(10, 'b'));
+            auto r = co_await c.read_response();
+            CHECK(r.code == 400);
+            CHECK(r.body == "refused");
+            CHECK(r.headers.get("Connection") == "close");
+            // More body after the answer meets a lingering reader, not a reset.
+            for (int i = 0; i < 8; ++i) {
+                co_await c.send(std::string(64 * 1024, 'b'));
+                co_await squall::moment;
+            }
+            co_await c.wait_closed();
+        });
+    }
+}
+
+TEST_CASE_METHOD(AsyncTest, "an early answer to a sender that stalls closes after the linger time",
+                 "[http][httpserver][net]") {
+    EarlyRefusal refusal;
+    refusal.when = EarlyRefusal::When::later;
+    HTTPServer server(refusal, {}, io_loop());  // no body timeout: only the linger ends it
+    server.listen(0, "127.0.0.1");
+    run_sync([&]() -> Future<void> {
+        RawHTTPClient c(io_loop(), server.ports().front());
+        co_await c.connect();
+        co_await c.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n\r\n" + std::string(10, 'b'));
+        while (!refusal.waiting) co_await squall::moment;
+        refusal.waiting->refuse();  // the server's read is waiting for the other 990 bytes
+        auto r = co_await c.read_response();
+        CHECK(r.code == 400);
+        CHECK(r.headers.get("Connection") == "close");
+        co_await c.wait_closed();  // within run_sync's timeout, though the body never comes
+    });
+}
+
+TEST_CASE_METHOD(AsyncTest, "a pooled client's next POST after an early answer is answered, not lost",
+                 "[http][httpserver][httpclient][net]") {
+    EarlyRefusal refusal;
+    refusal.when = EarlyRefusal::When::first_piece;
+    HTTPServer server(refusal, {}, io_loop());
+    server.listen(0, "127.0.0.1");
+    AsyncHTTPClient client({}, io_loop());
+    HTTPRequest request("http://127.0.0.1:" + std::to_string(server.ports().front()) + "/");
+    request.method = "POST";
+    request.body = std::string(300000, 'p');
+    run_sync([&]() -> Future<void> {
+        for (int i = 0; i < 5; ++i) {
+            HTTPResponse r = co_await client.fetch(request, false);
+            INFO("fetch " << i << ": " << r.code);
+            CHECK(r.code == 400);
+            CHECK(r.headers.get("Connection") == "close");
+        }
     });
 }
 

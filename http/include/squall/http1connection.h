@@ -156,6 +156,10 @@ private:
     void close_after_message() noexcept;
     /// Servers: no byte of a message has arrived yet.
     bool awaiting_message() const noexcept { return awaiting_message_; }
+    /// Servers: the request has a body whose end has not been read (the response is early).
+    bool request_body_unread() const noexcept {
+        return !is_client_ && !read_finished_ && parser_.body_kind() != HTTP1Parser::BodyKind::none;
+    }
     /// The stream closed: a message read whole but not yet answered is over.
     void on_stream_closed();
     friend class HTTP1ServerConnection;
